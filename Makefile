@@ -1,0 +1,61 @@
+# qemu-ports: QEMU 10.0.13 + our patch series, built with QEMU's own
+# configure and make.  `make` builds (installing what is missing), `make check`
+# tests.  See README.rst.
+
+# Profiles built by `make`; each is a file in profiles/.
+PROFILES ?= linux-x86_64 linux-i386
+PROFILE ?= linux-x86_64
+
+# Debian packages the tests use besides the profiles' build dependencies.
+TEST_DEBIAN_PACKAGES = gcc-i686-linux-gnu file
+
+SCRIPTS = scripts
+
+.PHONY: all deps tree export build check check-series check-tooling \
+	check-unit check-smoke check-ioctl bench clean distclean help
+
+all: deps tree build
+
+help:
+	@echo 'make              install missing dependencies, make qemu/, build $(PROFILES)'
+	@echo 'make check        everything above, then all tests'
+	@echo 'make deps         install missing dependencies (as root) or print the command'
+	@echo 'make tree         create/update qemu/ from the pinned tarball + patches/'
+	@echo 'make export       write qemu/ commits after v10.0.13 back to patches/'
+	@echo 'make build        build $$(PROFILES) in build/PROFILE/'
+	@echo 'make build-NAME   build one profile, e.g. make build-linux-i386'
+	@echo 'make bench        run the benchmarks in bench/'
+	@echo 'Variables: DISTDIR=dir (distfiles searched first), FORCE=1 (make tree'
+	@echo '  over uncommitted work; it is stashed), QEMU_SOURCE=upstream|debian'
+
+deps:
+	EXTRA_DEBIAN_PACKAGES="$(TEST_DEBIAN_PACKAGES)" \
+		$(SCRIPTS)/install-deps.sh $(PROFILES)
+
+tree:
+	$(SCRIPTS)/make-tree.sh
+
+export:
+	$(SCRIPTS)/export-patches.sh
+
+build: $(addprefix build-,$(PROFILES))
+
+build-%:
+	$(SCRIPTS)/build-profile.sh $*
+
+# Everything is built first; tests/run.sh runs each suite, then prints a
+# summary and one closing "N passed, M failed" line.
+check: all
+	tests/run.sh
+
+check-series check-tooling check-unit check-smoke check-ioctl:
+	tests/run.sh $(patsubst check-%,%,$@)
+
+bench: all
+	bench/run.sh
+
+clean:
+	rm -rf build
+
+distclean: clean
+	@echo 'qemu/ is left alone: it may hold your work. Remove it by hand.'

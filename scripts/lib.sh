@@ -1,0 +1,82 @@
+# Shared helpers for the qemu-ports scripts.  Source it; POSIX sh.
+#
+# Directories (all overridable from the environment):
+#   TOP       the qemu-ports checkout
+#   TREE      the generated QEMU git tree            (default: $TOP/qemu)
+#   PATCHES   the patch series                       (default: $TOP/patches)
+#   DISTDIR   a distfile directory searched first; may be read-only
+#   QP_CACHE  writable cache; downloads go to $QP_CACHE/distfiles
+#                                                    (default: ~/.cache/qemu-ports)
+
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+TREE=${TREE:-$TOP/qemu}
+PATCHES=${PATCHES:-$TOP/patches}
+QP_CACHE=${QP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/qemu-ports}
+DISTDIR=${DISTDIR:-}
+
+prog=$(basename "$0")
+
+die() {
+    printf '%s: error: %s\n' "$prog" "$*" >&2
+    exit 1
+}
+
+warn() {
+    printf '%s: warning: %s\n' "$prog" "$*" >&2
+}
+
+say() {
+    printf '%s: %s\n' "$prog" "$*" >&2
+}
+
+# Git with no user or system configuration, so that commits and exported
+# patches depend only on what we pass here.
+git_pinned() {
+    GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 \
+    GIT_COMMITTER_NAME='qemu-ports tree' \
+    GIT_COMMITTER_EMAIL='tree@qemu-ports.invalid' \
+    git -c core.autocrlf=false -c core.symlinks=true -c core.fileMode=true \
+        -c advice.detachedHead=false "$@"
+}
+
+# The series, in application order (names sort by their NNNN- prefix).
+series_files() {
+    LC_ALL=C ls "$PATCHES"/*.patch 2>/dev/null || true
+}
+
+# Export the commits of repository $1 after v10.0.13 into directory $2 in
+# the exact form patches/ holds them.  Everything that could vary between
+# machines (commit ids, git version, numbering, abbreviation) is pinned.
+export_series() {
+    git_pinned -C "$1" format-patch -q --zero-commit --no-signature \
+        --no-numbered --full-index --no-renames --no-thread \
+        --no-cover-letter --filename-max-length=80 \
+        -o "$2" v10.0.13..HEAD
+}
+
+sha256_of() {
+    sha256sum "$1" | cut -d' ' -f1
+}
+
+# Print the first existing path of distfile $1 (DISTDIR, then the cache).
+distfile_find() {
+    for d in ${DISTDIR:+"$DISTDIR"} "$QP_CACHE/distfiles"; do
+        if [ -f "$d/$1" ]; then
+            printf '%s\n' "$d/$1"
+            return 0
+        fi
+    done
+    return 1
+}
+
+# Print the writable directory new distfiles are downloaded into.
+distfile_download_dir() {
+    mkdir -p "$QP_CACHE/distfiles" && printf '%s\n' "$QP_CACHE/distfiles"
+}
+
+# Fail unless file $1 has sha256 $2.
+sha256_verify() {
+    actual=$(sha256_of "$1")
+    [ "$actual" = "$2" ] ||
+        die "$1: sha256 mismatch: expected $2, got $actual (corrupt or wrong file; delete it to download again)"
+}

@@ -1,0 +1,164 @@
+#!/bin/sh
+# Create or update $TREE (default qemu/): a git repository whose first commit
+# is the verified upstream tarball, tagged v10.0.13, followed by one commit per
+# file in patches/, applied with git am in name order.
+#
+# Commits are reproducible: fixed identities, dates from the pin and from each
+# patch, no user git configuration.  The new tree is assembled in $TREE.new
+# and only then moved into place, so a patch that does not apply leaves the
+# existing tree as it was; a later run resumes from $TREE.new.
+#
+# An existing tree with uncommitted edits, or with commits that are not in
+# patches/, is left alone unless FORCE=1; even then the edits are kept in
+# git stash and the commits on a backup branch.
+set -eu
+. "$(dirname "$0")/lib.sh"
+. "$TOP/upstream/qemu.pin"
+
+FORCE=${FORCE:-0}
+STAGING=$TREE.new
+
+fetched=$("$TOP/scripts/fetch-qemu.sh")
+source_kind=${fetched%% *} tarball=${fetched#* }
+source_sha256=$(sha256_of "$tarball")
+import_message="Import QEMU $QEMU_VERSION ($source_kind source)
+
+$(basename "$tarball")
+sha256 $source_sha256"
+
+# Does repository $1 hold a base commit imported from this very tarball?
+has_this_base() {
+    git_pinned -C "$1" rev-parse -q --verify refs/tags/v10.0.13 >/dev/null &&
+        git_pinned -C "$1" log -1 --format=%B v10.0.13 |
+            grep -qx "sha256 $source_sha256"
+}
+
+# Print how many commits of repository $1 after the tag are, byte for byte,
+# the first patches of the series (file names aside); if one is not, print
+# its name and fail.
+applied_prefix_length() {
+    exported=$(mktemp -d)
+    export_series "$1" "$exported"
+    n=0
+    for commit_patch in $(LC_ALL=C ls "$exported"); do
+        n=$((n + 1))
+        series_patch=$(series_files | sed -n "${n}p")
+        if [ -z "$series_patch" ] ||
+           ! cmp -s "$series_patch" "$exported/$commit_patch"; then
+            rm -rf "$exported"
+            echo "$commit_patch"
+            return 1
+        fi
+    done
+    rm -rf "$exported"
+    echo "$n"
+}
+
+# Refuse to touch an existing tree that holds work not in patches/.
+check_existing_tree() {
+    git_pinned -C "$TREE" rev-parse -q --verify refs/tags/v10.0.13 >/dev/null ||
+        die "$TREE exists but was not made by 'make tree' (no tag v10.0.13); move it away"
+    if [ -d "$TREE/.git/rebase-apply" ] || [ -d "$TREE/.git/rebase-merge" ]; then
+        [ "$FORCE" = 1 ] ||
+            die "$TREE has a git am/rebase in progress; finish or abort it (or FORCE=1)"
+        git_pinned -C "$TREE" am --abort 2>/dev/null ||
+            git_pinned -C "$TREE" rebase --abort 2>/dev/null || true
+    fi
+    dirty=$(git_pinned -C "$TREE" status --porcelain)
+    if [ -n "$dirty" ]; then
+        [ "$FORCE" = 1 ] ||
+            die "$TREE has uncommitted changes; commit them and run 'make export', or discard them, or FORCE=1 (keeps them in git stash):
+$dirty"
+        git -C "$TREE" stash push -q --include-untracked \
+            -m "make tree FORCE=1: uncommitted changes" ||
+            die "could not stash the uncommitted changes in $TREE"
+        say "FORCE=1: uncommitted changes saved: git -C $TREE stash list"
+    fi
+    if ! result=$(applied_prefix_length "$TREE"); then
+        backup=make-tree-backup-$(date +%Y%m%d-%H%M%S)
+        [ "$FORCE" = 1 ] ||
+            die "$TREE has commits that are not in patches/ (first: $result); run 'make export' to keep them, or FORCE=1 (keeps them on a branch)"
+        git_pinned -C "$TREE" branch "$backup" HEAD
+        say "FORCE=1: previous commits kept on branch $backup"
+    fi
+}
+
+# Import the tarball as the base commit of a new repository $STAGING.
+import_tarball() {
+    rm -rf "$STAGING" "$STAGING.unpack"
+    mkdir -p "$STAGING.unpack"
+    say "unpacking $tarball"
+    tar --no-same-owner -xJf "$tarball" -C "$STAGING.unpack"
+    [ -f "$STAGING.unpack/$QEMU_TOPDIR/VERSION" ] ||
+        die "$tarball does not unpack to $QEMU_TOPDIR/"
+    mv "$STAGING.unpack/$QEMU_TOPDIR" "$STAGING.import"
+    rm -rf "$STAGING.unpack"
+    say "importing the source tree as the base commit"
+    git_pinned -C "$STAGING.import" init -q -b qemu-ports
+    # -f: the tarball ships .gitignore files that match files it contains.
+    git_pinned -C "$STAGING.import" add -A -f
+    GIT_AUTHOR_NAME=${BASE_COMMIT_IDENTITY% <*} \
+    GIT_AUTHOR_EMAIL=$(expr "$BASE_COMMIT_IDENTITY" : '.*<\(.*\)>') \
+    GIT_AUTHOR_DATE=$BASE_COMMIT_DATE GIT_COMMITTER_DATE=$BASE_COMMIT_DATE \
+        git_pinned -C "$STAGING.import" commit -q -m "$import_message"
+    git_pinned -C "$STAGING.import" tag v10.0.13
+    mv "$STAGING.import" "$STAGING"
+}
+
+# Bring $STAGING to "base + every patch".
+assemble_staging() {
+    if [ -d "$STAGING" ] && has_this_base "$STAGING"; then
+        say "resuming in $STAGING"
+        git_pinned -C "$STAGING" am --abort 2>/dev/null || true
+        git_pinned -C "$STAGING" reset -q --hard
+        applied=$(applied_prefix_length "$STAGING") || {
+            git_pinned -C "$STAGING" reset -q --hard v10.0.13
+            applied=0
+        }
+    elif [ -d "$TREE" ] && has_this_base "$TREE"; then
+        rm -rf "$STAGING"
+        git_pinned clone -q --no-checkout "$TREE" "$STAGING"
+        git_pinned -C "$STAGING" checkout -q -B qemu-ports v10.0.13
+        applied=0
+    else
+        rm -rf "$STAGING.import"
+        import_tarball
+        applied=0
+    fi
+    n=0
+    for patch in $(series_files); do
+        n=$((n + 1))
+        [ "$n" -gt "$applied" ] || continue
+        if ! log=$(git_pinned -C "$STAGING" am -q --no-3way --keep-cr \
+                --committer-date-is-author-date "$patch" 2>&1); then
+            git_pinned -C "$STAGING" am --abort 2>/dev/null || true
+            printf '%s\n' "$log" >&2
+            die "patch $(basename "$patch") does not apply; $TREE is unchanged (fix the patch, then run 'make tree' again)"
+        fi
+    done
+    say "applied $n patches"
+}
+
+if [ -d "$TREE" ]; then
+    check_existing_tree
+    if has_this_base "$TREE" &&
+       [ "$(applied_prefix_length "$TREE")" = "$(series_files | wc -l)" ]; then
+        say "$TREE is up to date ($(series_files | wc -l) patches on v10.0.13)"
+        rm -rf "$STAGING"
+        exit 0
+    fi
+fi
+
+assemble_staging
+
+if [ -d "$TREE" ]; then
+    # The tree was checked above: nothing in it is lost by moving its HEAD.
+    git_pinned -C "$TREE" fetch -q --no-tags "$STAGING" qemu-ports
+    git_pinned -C "$TREE" tag -f v10.0.13 \
+        "$(git_pinned -C "$STAGING" rev-parse v10.0.13)" >/dev/null
+    git_pinned -C "$TREE" reset -q --hard FETCH_HEAD
+    rm -rf "$STAGING"
+else
+    mv "$STAGING" "$TREE"
+fi
+say "$TREE: $(git_pinned -C "$TREE" describe --tags) ($source_kind source)"

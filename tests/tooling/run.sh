@@ -1,0 +1,158 @@
+#!/bin/sh
+# Tests of the tree tooling (scripts/make-tree.sh, export-patches.sh,
+# fetch-qemu.sh) on scratch copies: reproducible commits, export round trip,
+# refusal to clobber work, a bad patch named, resume, corrupt tarballs.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/tests/testlib.sh"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/qemu-ports-tooling.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+export QP_CACHE=${QP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/qemu-ports}
+
+tree() { "$top/scripts/make-tree.sh"; }
+export_patches() { "$top/scripts/export-patches.sh"; }
+head_of() { git -C "$1" rev-parse HEAD; }
+patch_count=$(ls "$top"/patches/*.patch | wc -l)
+
+mkdir "$work/patches"
+cp "$top"/patches/*.patch "$work/patches/"
+export PATCHES=$work/patches
+
+# 1. A tree: base commit tagged v10.0.13 plus one commit per patch.
+export TREE=$work/qemu
+expect make-tree 0 'applied [0-9]+ patches' tree
+count=$(git -C "$TREE" rev-list --count v10.0.13..HEAD)
+if [ "$count" = "$patch_count" ]; then
+    pass "one commit per patch ($count)"
+else
+    fail "one commit per patch" "$count commits after v10.0.13, $patch_count patches"
+fi
+
+# 2. The same series gives the same commit ids in another tree.
+TREE=$work/qemu-again tree >/dev/null 2>&1
+if [ "$(head_of "$work/qemu")" = "$(head_of "$work/qemu-again")" ]; then
+    pass "reproducible commit ids ($(head_of "$TREE"))"
+else
+    fail "reproducible commit ids" \
+        "$(head_of "$work/qemu") != $(head_of "$work/qemu-again")"
+fi
+
+# 3. Export right after make tree changes nothing, byte for byte.
+expect export-unchanged 0 "0 added, 0 changed, 0 removed" export_patches
+if diff -r "$top/patches" "$work/patches" >/dev/null; then
+    pass "export round trip byte-identical"
+else
+    fail "export round trip byte-identical" "$(diff -r "$top/patches" "$work/patches" | head -20)"
+fi
+expect tree-up-to-date 0 "up to date" tree
+
+# 4. Uncommitted edits are never clobbered.
+before=$(head_of "$TREE")
+echo "local edit" >> "$TREE/VERSION"
+expect refuse-uncommitted 1 "uncommitted changes" tree
+if grep -q "local edit" "$TREE/VERSION"; then
+    pass "uncommitted edit kept"
+else
+    fail "uncommitted edit kept" "VERSION lost the edit"
+fi
+git -C "$TREE" checkout -q VERSION
+echo new > "$TREE/new-file.c"
+expect refuse-untracked 1 "new-file.c" tree
+rm "$TREE/new-file.c"
+
+# 5. Commits that are not in patches/ are never clobbered.
+echo "local commit" >> "$TREE/README.rst"
+git -C "$TREE" -c user.name=t -c user.email=t@t commit -q -am "test: local commit"
+expect refuse-unexported-commit 1 "not in patches/.*local-commit" tree
+[ "$(git -C "$TREE" log -1 --format=%s)" = "test: local commit" ] &&
+    pass "local commit kept" || fail "local commit kept" "HEAD moved"
+
+# 6. FORCE=1 overrides, but keeps the work on a branch and in the stash.
+echo "stash me" >> "$TREE/VERSION"
+expect force 0 "kept on branch" env FORCE=1 "$top/scripts/make-tree.sh"
+if [ "$(head_of "$TREE")" = "$before" ] &&
+   git -C "$TREE" log --all --format=%s | grep -q "test: local commit" &&
+   git -C "$TREE" stash list | grep -q "make tree FORCE=1"; then
+    pass "force keeps commits and edits reachable"
+else
+    fail "force keeps commits and edits reachable" "$(git -C "$TREE" stash list; git -C "$TREE" branch -a)"
+fi
+
+# 7. A patch that does not apply is named and the tree stays as it was.
+cat > "$work/patches/0900-test-add-a-file.patch" <<'EOT'
+From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001
+From: Test <test@example.invalid>
+Date: Sat, 1 Jan 2000 00:00:00 +0000
+Subject: [PATCH] test: add a file
+
+---
+ added.txt | 1 +
+ 1 file changed, 1 insertion(+)
+ create mode 100644 added.txt
+
+diff --git a/added.txt b/added.txt
+new file mode 100644
+index 0000000000000000000000000000000000000000..257cc5642cb1a054f08cc83f2d943e56fd3ebe99
+--- /dev/null
++++ b/added.txt
+@@ -0,0 +1 @@
++foo
+EOT
+sed -e 's/add a file/break a file/' -e 's/^+foo$/+bar/' \
+    -e 's/new file mode 100644//' -e 's|--- /dev/null|--- a/no-such-file|' \
+    "$work/patches/0900-test-add-a-file.patch" \
+    > "$work/patches/0901-test-break-a-file.patch"
+expect bad-patch-named 1 "patch 0901-test-break-a-file.patch does not apply" tree
+if [ "$(head_of "$TREE")" = "$before" ] &&
+   [ -z "$(git -C "$TREE" status --porcelain)" ]; then
+    pass "bad patch leaves the tree intact"
+else
+    fail "bad patch leaves the tree intact" "HEAD $(head_of "$TREE"), expected $before"
+fi
+
+# 8. The next run resumes from the staging tree, with the same result as a
+# run from scratch.
+sed -e 's/add a file/add another file/' -e 's/added.txt/added2.txt/g' \
+    "$work/patches/0900-test-add-a-file.patch" \
+    > "$work/patches/0901-test-add-another-file.patch"
+rm "$work/patches/0901-test-break-a-file.patch"
+expect resume 0 "resuming" tree
+TREE=$work/qemu-scratch tree >/dev/null 2>&1
+if [ "$(head_of "$TREE")" = "$(head_of "$work/qemu-scratch")" ]; then
+    pass "resumed tree equals a tree made from scratch"
+else
+    fail "resumed tree equals a tree made from scratch" \
+        "$(head_of "$TREE") != $(head_of "$work/qemu-scratch")"
+fi
+rm "$work"/patches/09*.patch
+tree >/dev/null 2>&1
+head_before_corrupt=$(head_of "$TREE")
+
+# 9. A corrupt tarball is rejected before anything is unpacked, naming the
+# file and the expected hash, and the tree is untouched.
+. "$top/upstream/qemu.pin"
+orig=$(QEMU_SOURCE=debian "$top/scripts/fetch-qemu.sh" | cut -d' ' -f2)
+mkdir "$work/dist"
+cp "$orig" "$work/dist/"
+printf '\377' | dd of="$work/dist/$DEBIAN_ORIG" bs=1 seek=1000000 conv=notrunc 2>/dev/null
+echo "marker" > "$TREE/marker-untracked"
+corrupt_file_re=$(printf '%s' "$work/dist/$DEBIAN_ORIG" | sed 's/[].+*[^$]/\\&/g')
+expect corrupt-orig-rejected 1 "$corrupt_file_re: sha256 mismatch: expected $DEBIAN_ORIG_SHA256" \
+    env DISTDIR="$work/dist" "$top/scripts/make-tree.sh"
+rm "$TREE/marker-untracked"
+[ "$(head_of "$TREE")" = "$head_before_corrupt" ] && [ ! -d "$TREE.new" ] &&
+    pass "corrupt tarball leaves the tree untouched" ||
+    fail "corrupt tarball leaves the tree untouched" "tree or staging changed"
+
+# 10. An upstream tarball whose signature does not verify is rejected; one
+# without a signature is rejected too.
+rm "$work/dist/$DEBIAN_ORIG"
+cp "$orig" "$work/dist/$QEMU_TARBALL"
+expect unsigned-tarball-rejected 1 "has no signature" \
+    env DISTDIR="$work/dist" "$top/scripts/fetch-qemu.sh"
+printf 'not a signature\n' > "$work/dist/$QEMU_TARBALL.sig"
+expect bad-signature-rejected 1 "does not verify" \
+    env DISTDIR="$work/dist" "$top/scripts/fetch-qemu.sh"
+
+finish
