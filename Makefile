@@ -7,12 +7,13 @@ PROFILES ?= linux-x86_64 linux-i386
 PROFILE ?= linux-x86_64
 
 # Debian packages the tests use besides the profiles' build dependencies.
-TEST_DEBIAN_PACKAGES = gcc-i686-linux-gnu file
+TEST_DEBIAN_PACKAGES = gcc-i686-linux-gnu file rpm
 
 SCRIPTS = scripts
 
 .PHONY: all deps tree export build check check-series check-tooling \
-	check-unit check-smoke check-ioctl bench clean distclean help
+	check-packaging check-unit check-smoke check-ioctl check-acceptance \
+	bench clean distclean help
 
 all: deps tree build
 
@@ -48,7 +49,7 @@ build-%:
 check: all
 	tests/run.sh
 
-check-series check-tooling check-unit check-smoke check-ioctl:
+check-series check-tooling check-packaging check-unit check-smoke check-ioctl check-acceptance:
 	tests/run.sh $(patsubst check-%,%,$@)
 
 bench: all

@@ -36,7 +36,7 @@ git_pinned() {
     GIT_COMMITTER_NAME='qemu-ports tree' \
     GIT_COMMITTER_EMAIL='tree@qemu-ports.invalid' \
     git -c core.autocrlf=false -c core.symlinks=true -c core.fileMode=true \
-        -c advice.detachedHead=false "$@"
+        -c advice.detachedHead=false -c gc.auto=0 "$@"
 }
 
 # The series, in application order (names sort by their NNNN- prefix).

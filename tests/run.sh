@@ -12,6 +12,7 @@ suite_command() {
     case $1 in
     series)     echo "tests/series/run.sh" ;;
     tooling)    echo "tests/tooling/run.sh" ;;
+    packaging)  echo "tests/packaging/run.sh" ;;
     unit)       echo "tests/unit/run.sh $build/linux-x86_64" ;;
     smoke)      echo "tests/smoke/run.sh $build/linux-x86_64 $build/linux-i386" ;;
     ioctl)      echo "tests/ioctl/run.sh $build/linux-x86_64/qemu-i386 $build/linux-i386/qemu-i386" ;;
@@ -20,7 +21,7 @@ suite_command() {
     esac
 }
 
-[ $# -gt 0 ] || set -- series tooling smoke ioctl unit acceptance
+[ $# -gt 0 ] || set -- series tooling packaging smoke ioctl unit acceptance
 total_passed=0 total_failed=0 total_skipped=0 summary=''
 for suite in "$@"; do
     cmd=$(suite_command "$suite") || { echo "unknown suite '$suite'" >&2; exit 2; }

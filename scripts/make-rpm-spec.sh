@@ -1,0 +1,52 @@
+#!/bin/sh
+# Generate the RPM spec for profile $1 (default loongnix-n32) from
+# packaging/rpm/qemu-ports-i386.spec.in: Patch lines from patches/,
+# configure arguments and BuildRequires from the profile, versions from the
+# pin.  Writes build/rpm/qemu-ports-i386.spec and prints its path.
+set -eu
+. "$(dirname "$0")/lib.sh"
+. "$TOP/upstream/qemu.pin"
+
+profile=${1:-loongnix-n32}
+[ -f "$TOP/profiles/$profile" ] || die "no profile '$profile'"
+CONFIGURE_ARGS='' CONFIGURE_ENV='' FEDORA_PACKAGES=''
+. "$TOP/profiles/$profile"
+
+out=$TOP/build/rpm
+mkdir -p "$out"
+lines=$(mktemp -d)
+trap 'rm -rf "$lines"' EXIT
+
+n=0
+for patch in $(series_files); do
+    n=$((n + 1))
+    printf 'Patch%04d:      %s\n' "$n" "$(basename "$patch")" >> "$lines/patch"
+    printf '%%patch -P %d -p1\n' "$n" >> "$lines/apply"
+done
+touch "$lines/patch" "$lines/apply"
+for pkg in $FEDORA_PACKAGES; do
+    printf 'BuildRequires:  %s\n' "$pkg"
+done | sed 's/ meson$/ meson >= 1.5/' > "$lines/requires"
+
+# Replace @NAME@ placeholders; multi-line ones come from files.
+awk -v ver="$QEMU_VERSION" -v series="$(cat "$TOP/VERSION")" \
+    -v url="$QEMU_TARBALL_URL" -v sig="$QEMU_SIGNATURE_URL" \
+    -v profile="$profile" -v env="$CONFIGURE_ENV" \
+    -v args="$(echo $CONFIGURE_ARGS)" -v dir="$lines" '
+    function file(name,    line, text) {
+        text = ""
+        while ((getline line < (dir "/" name)) > 0)
+            text = text (text == "" ? "" : "\n") line
+        return text
+    }
+    /^@PATCH_LINES@$/    { print file("patch"); next }
+    /^@APPLY_PATCHES@$/  { print file("apply"); next }
+    /^@BUILD_REQUIRES@$/ { print file("requires"); next }
+    {
+        gsub(/@QEMU_VERSION@/, ver); gsub(/@SERIES_VERSION@/, series)
+        gsub(/@QEMU_TARBALL_URL@/, url); gsub(/@QEMU_SIGNATURE_URL@/, sig)
+        gsub(/@PROFILE@/, profile); gsub(/@CONFIGURE_ENV@/, env)
+        gsub(/@CONFIGURE_ARGS@/, args)
+        print
+    }' "$TOP/packaging/rpm/qemu-ports-i386.spec.in" > "$out/qemu-ports-i386.spec"
+echo "$out/qemu-ports-i386.spec"
