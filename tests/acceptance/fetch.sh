@@ -1,0 +1,138 @@
+#!/bin/sh
+# Fetch, verify and unpack the pinned Debian packages of the acceptance suite.
+#
+#   fetch.sh deb PKG ARCH               print the path of the verified .deb
+#   fetch.sh unpack DIR PKG:ARCH...     unpack the verified .debs into DIR
+#                                       (kept while the pins are unchanged)
+#
+# Pins come from $ACCEPTANCE_INPUTS (default: upstream/acceptance-inputs),
+# one line per package: NAME VERSION ARCH SHA256 [COMPONENT].
+# A .deb is looked up in $DISTDIR (may be read-only), then in
+# ${QP_CACHE:-$HOME/.cache/qemu-ports}/distfiles, and otherwise downloaded
+# there with `apt-get download`.  Packages are never installed: foreign
+# architectures are only added to dpkg/apt so that apt can download them.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+pins=${ACCEPTANCE_INPUTS:-$here/../../upstream/acceptance-inputs}
+distfiles=${QP_CACHE:-$HOME/.cache/qemu-ports}/distfiles
+
+die() { echo "fetch.sh: $*" >&2; exit 1; }
+
+# read_pin NAME ARCH: set version, sha256, component from the pin file
+read_pin() {
+    [ -r "$pins" ] || die "pin file not found: $pins"
+    line=$(awk -v n="$1" -v a="$2" '$1 == n && $3 == a' "$pins")
+    [ -n "$line" ] || die "no pin for $1:$2 in $pins"
+    set -- $line
+    version=$2 sha256=$4 component=${5:-main}
+}
+
+# verify FILE: the file must have the pinned sha256
+verify() {
+    got=$(sha256sum <"$1" | cut -d' ' -f1)
+    [ "$got" = "$sha256" ] ||
+        die "checksum mismatch: $1: expected sha256 $sha256, got $got"
+}
+
+# find_deb NAME ARCH: read the pin; $deb = the verified .deb if it is already
+# in $DISTDIR or in the cache, else empty; $spec = what apt-get download wants
+find_deb() {
+    read_pin "$1" "$2"
+    noepoch=${version#*:}
+    case $version in
+    *:*) aptname=${1}_${version%%:*}%3a${noepoch}_$2.deb ;;
+    *) aptname=${1}_${version}_$2.deb ;;
+    esac
+    spec=$1:$2=$version
+    [ "$2" != all ] || spec=$1=$version
+    deb=
+    for f in ${DISTDIR:+"$DISTDIR/${1}_${noepoch}_$2.deb" "$DISTDIR/$aptname"} \
+        "$distfiles/$aptname"; do
+        if [ -f "$f" ]; then
+            verify "$f"
+            deb=$f
+            return
+        fi
+    done
+}
+
+# make_available NAME:ARCH...: let apt see these packages: add their
+# architectures and non-main components, then update the package lists
+make_available() {
+    [ "$(id -u)" = 0 ] ||
+        die "cannot download:$missing (as root, fetch.sh would add the architectures/components needed)"
+    native=$(dpkg --print-architecture)
+    for p; do
+        read_pin "${p%:*}" "${p#*:}"
+        arch=${p#*:}
+        if [ "$arch" != all ] && [ "$arch" != "$native" ] &&
+            ! dpkg --print-foreign-architectures | grep -qx "$arch"; then
+            dpkg --add-architecture "$arch"
+        fi
+        list=/etc/apt/sources.list.d/qemu-ports-acceptance-$component.sources
+        if [ "$component" != main ] && [ ! -e "$list" ]; then
+            printf '%s\n' "# added by qemu-ports tests/acceptance/fetch.sh" \
+                "Types: deb" "URIs: http://deb.debian.org/debian" "Suites: bookworm" \
+                "Components: $component" \
+                "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg" >"$list"
+        fi
+    done
+    # a partly failing update (e.g. a mirror being synced) is not fatal here
+    apt-get update >"$distfiles/apt-update.log" 2>&1 ||
+        echo "fetch.sh: warning: apt-get update failed, see $distfiles/apt-update.log" >&2
+}
+
+# download NAME:ARCH...: put the missing .debs into the cache (one apt-get call)
+download() {
+    missing=
+    for p; do
+        find_deb "${p%:*}" "${p#*:}"
+        [ -n "$deb" ] || missing="$missing $spec"
+    done
+    [ -n "$missing" ] || return 0
+    mkdir -p "$distfiles"
+    log=$distfiles/apt-download.log
+    if ! (cd "$distfiles" && apt-get download $missing) >"$log" 2>&1; then
+        make_available "$@"
+        (cd "$distfiles" && apt-get download $missing) >"$log" 2>&1 ||
+            { cat "$log" >&2; die "cannot download:$missing"; }
+    fi
+}
+
+# deb NAME ARCH: print the path of the verified .deb, downloading it if needed
+deb() {
+    download "$1:$2"
+    find_deb "$1" "$2"
+    [ -n "$deb" ] || die "apt-get download did not produce $distfiles/$aptname"
+    echo "$deb"
+}
+
+# unpack DIR NAME:ARCH...: extract the .debs into DIR (reused if pins unchanged)
+unpack() {
+    dir=$1
+    shift
+    want=
+    for p; do
+        read_pin "${p%:*}" "${p#*:}"
+        want="$want$p $version $sha256
+"
+    done
+    printf '%s' "$want" | cmp -s - "$dir/.unpacked" && return
+    download "$@"
+    rm -rf "$dir" "$dir.tmp"
+    mkdir -p "$dir.tmp"
+    for p; do
+        find_deb "${p%:*}" "${p#*:}"
+        [ -n "$deb" ] || die "apt-get download did not produce $distfiles/$aptname"
+        dpkg-deb -x "$deb" "$dir.tmp"
+    done
+    printf '%s' "$want" >"$dir.tmp/.unpacked"
+    mv "$dir.tmp" "$dir"
+}
+
+case ${1:-} in
+deb) [ $# = 3 ] || die "usage: fetch.sh deb PKG ARCH"; deb "$2" "$3" ;;
+unpack) [ $# -ge 3 ] || die "usage: fetch.sh unpack DIR PKG:ARCH..."; shift; unpack "$@" ;;
+*) die "usage: fetch.sh deb PKG ARCH | fetch.sh unpack DIR PKG:ARCH..." ;;
+esac

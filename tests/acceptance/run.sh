@@ -1,0 +1,343 @@
+#!/bin/sh
+# Acceptance suite: run what users run, with the QEMU binaries of a build.
+#
+#   tests/acceptance/run.sh BUILD_DIR [TEST...]
+#
+# BUILD_DIR holds qemu-system-aarch64 and qemu-i386.  TESTs (default: all):
+#   efi-shell       UEFI shell on the serial console, monitor via Ctrl-A c, quit via Ctrl-A x
+#   linux-direct    Debian arm64 kernel + busybox initramfs via -kernel, virtio-mmio disk
+#   linux-smp2      the same with -smp 2 and a virtio-pci disk
+#   linux-net       the same with virtio-net-pci on -netdev user (a DHCP lease)
+#   linux-efi       the same kernel started by UEFI from a FAT drive (startup.nsh)
+#   i386-coreutils  Debian's i386 sha256sum and sort under qemu-i386, against the host's
+#   i386-strace     sha256sum under qemu-i386 -strace
+#   i386-rar        non-free i386 rar: create, list, test and extract an archive
+# Inputs are the Debian packages pinned in upstream/acceptance-inputs (see
+# fetch.sh); unpacked trees and per-test work directories (logs, transcripts)
+# go to ${QP_CACHE:-$HOME/.cache/qemu-ports}/acceptance.
+# Overrides: ACCEPTANCE_FIRMWARE=QEMU_EFI.fd, ACCEPTANCE_KERNEL=arm64 Image,
+# ACCEPTANCE_QEMU_VERSION (expected from 'info version', default 10.0.13),
+# ACCEPTANCE_TIMEOUT (seconds per test, default 300 for guests, 120 for qemu-i386).
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+pins=${ACCEPTANCE_INPUTS:-$here/../../upstream/acceptance-inputs}
+python=${PYTHON:-/usr/bin/python3}
+acc=${QP_CACHE:-$HOME/.cache/qemu-ports}/acceptance
+all_tests="efi-shell linux-direct linux-smp2 linux-net linux-efi i386-coreutils i386-strace i386-rar"
+cmdline="console=ttyAMA0 panic=-1 quiet"
+
+# time limit of each test, in seconds ($ACCEPTANCE_TIMEOUT for all)
+limit() {
+    case ${ACCEPTANCE_TIMEOUT:+set}$1 in
+    set*) echo "$ACCEPTANCE_TIMEOUT" ;;
+    efi-* | linux-*) echo 300 ;;
+    *) echo 120 ;;
+    esac
+}
+
+# --- helpers for a single test (run as: run.sh --one BUILD_DIR TEST WORKDIR)
+
+fail() { printf '%s\n' "$*" >"$work/reason"; exit 1; }
+skip() { printf '%s\n' "$*" >"$work/reason"; exit 77; }
+
+# fetch DIR PKG:ARCH...: unpack pinned packages (see fetch.sh)
+fetch() {
+    "$here/fetch.sh" unpack "$@" 2>"$work/fetch.err" || fail "$(tail -n 1 "$work/fetch.err")"
+}
+
+# need_qemu NAME: $qemu = the build's binary NAME
+need_qemu() {
+    qemu=$build/$1
+    [ -x "$qemu" ] || fail "not found: $qemu"
+}
+
+# console STEP... -- COMMAND...: talk to QEMU with driver.py, transcript in console.log
+console() {
+    "$python" "$here/driver.py" console --log "$work/console.log" "$@" 2>"$work/driver.err" ||
+        fail "$(tail -n 1 "$work/driver.err" | sed 's/^driver.py: //')"
+}
+
+# firmware: $fw = QEMU_EFI.fd of Debian's qemu-efi-aarch64 (or $ACCEPTANCE_FIRMWARE)
+firmware() {
+    if [ -n "${ACCEPTANCE_FIRMWARE:-}" ]; then
+        fw=$ACCEPTANCE_FIRMWARE
+    else
+        fetch "$acc/qemu-efi" qemu-efi-aarch64:all
+        fw=$acc/qemu-efi/usr/share/qemu-efi-aarch64/QEMU_EFI.fd
+    fi
+    [ -f "$fw" ] || fail "firmware not found: $fw"
+}
+
+# linux: $kernel (Debian's arm64 Image or $ACCEPTANCE_KERNEL), $work/initrd
+# (busybox, ./init, virtio modules) and $work/disk.img starting with a $token
+linux() {
+    pkg=$(awk '$1 ~ /^linux-image-/ && $3 == "arm64" { print $1; exit }' "$pins")
+    [ -n "$pkg" ] || fail "no linux-image-*:arm64 pinned in $pins"
+    fetch "$acc/linux" "$pkg:arm64"
+    fetch "$acc/busybox" busybox-static:arm64
+    kernel=${ACCEPTANCE_KERNEL:-$acc/linux/boot/vmlinuz-${pkg#linux-image-}}
+    [ -f "$kernel" ] || fail "kernel not found: $kernel"
+    # an arm64 Linux Image has the magic "ARM\x64" at offset 56
+    [ "$(dd if="$kernel" bs=1 skip=56 count=4 2>/dev/null)" = ARMd ] ||
+        fail "not an arm64 Linux Image (no ARMd magic at offset 56): $kernel"
+    "$python" "$here/driver.py" initramfs "$work/initrd" "$acc/busybox/bin/busybox" \
+        "$here/init" "$acc/linux/lib/modules/${pkg#linux-image-}" \
+        virtio_mmio virtio_pci virtio_blk virtio_net 2>"$work/initramfs.err" ||
+        fail "initramfs: $(tail -n 1 "$work/initramfs.err")"
+    token=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
+    printf 'QP-ACCEPTANCE-DISK %s\n' "$token" >"$work/disk.img"
+    truncate -s 1M "$work/disk.img"
+}
+
+# boot RESULT QEMU-COMMAND...: run the driver's $boot_steps (if any), wait for
+# the guest's ACCEPT-RESULT line (see ./init), check that it contains RESULT,
+# and that QEMU then exits with status 0
+boot() {
+    result=$1
+    shift
+    console ${boot_steps:-} timeout:120 expect:'ACCEPT-RESULT [^\r\n]*\r?\n' \
+        check:"ACCEPT-RESULT $result" timeout:30 exit:0 -- "$@"
+}
+
+# user_net: true if the build has user-mode networking (slirp)
+user_net() {
+    "$qemu" -machine none -netdev help 2>/dev/null | grep -qx user
+}
+
+t_efi_shell() {
+    need_qemu qemu-system-aarch64
+    firmware
+    version=${ACCEPTANCE_QEMU_VERSION:-10.0.13}
+    console timeout:90 expect:'Press ESC' send:'\x1b' expect:'Shell> ' \
+        timeout:30 send:'ver\r' expect:'UEFI v[0-9.]+ \(EDK II' expect:'Shell> ' \
+        send:'\x01c' expect:'\(qemu\) ' send:'info version\r' \
+        expect:'(?m)^[0-9][^\r\n]*\r?\n' check:"^$(echo "$version" | sed 's/\./\\./g')(?![0-9])" \
+        expect:'\(qemu\) ' send:'\x01c' send:'\r' expect:'Shell> ' \
+        send:'\x01x' exit:0 \
+        -- "$qemu" -m 256 -cpu cortex-a57 -smp 1 -machine virt -bios "$fw" \
+        -nographic -serial mon:stdio -nic none
+    # -nic none: with the default NIC the firmware first tries PXE and HTTP
+    # boot over IPv4 and IPv6, which takes minutes before the shell.
+}
+
+t_linux_direct() {
+    need_qemu qemu-system-aarch64
+    linux
+    boot "arch=aarch64 cpu=0xd07 ncpu=1 disk=vda:$token net=none" \
+        "$qemu" -machine virt -cpu cortex-a57 -smp 1 -m 512 -nographic -no-reboot \
+        -kernel "$kernel" -initrd "$work/initrd" -append "$cmdline" -nic none \
+        -drive if=none,id=d0,format=raw,file="$work/disk.img" \
+        -device virtio-blk-device,drive=d0
+}
+
+t_linux_smp2() {
+    need_qemu qemu-system-aarch64
+    linux
+    boot "arch=aarch64 cpu=0xd07 ncpu=2 disk=vda:$token net=none" \
+        "$qemu" -machine virt -cpu cortex-a57 -smp 2 -m 512 -nographic -no-reboot \
+        -kernel "$kernel" -initrd "$work/initrd" -append "$cmdline" -nic none \
+        -drive if=none,id=d0,format=raw,file="$work/disk.img" \
+        -device virtio-blk-pci,drive=d0
+}
+
+t_linux_net() {
+    need_qemu qemu-system-aarch64
+    user_net || skip "no user-mode networking (slirp) in $qemu"
+    linux
+    # no option ROM: the kernel is loaded directly, no firmware needs it
+    boot "arch=aarch64 cpu=0xd07 ncpu=1 disk=vda:$token net=ok" \
+        "$qemu" -machine virt -cpu cortex-a57 -smp 1 -m 512 -nographic -no-reboot \
+        -kernel "$kernel" -initrd "$work/initrd" -append "$cmdline" \
+        -netdev user,id=n0 -device virtio-net-pci,netdev=n0,romfile= \
+        -drive if=none,id=d0,format=raw,file="$work/disk.img" \
+        -device virtio-blk-device,drive=d0
+}
+
+t_linux_efi() {
+    need_qemu qemu-system-aarch64
+    firmware
+    linux
+    # the UEFI shell runs startup.nsh from the FAT drive: kernel via its EFI stub
+    mkdir "$work/esp"
+    cp "$kernel" "$work/esp/vmlinuz.efi"
+    cp "$work/initrd" "$work/esp/initrd.img"
+    printf 'fs0:\r\n\\vmlinuz.efi initrd=\\initrd.img %s\r\n' "$cmdline" >"$work/esp/startup.nsh"
+    boot_steps='timeout:90 expect:Press.ESC send:\r'
+    boot "arch=aarch64 cpu=0xd07 ncpu=1 disk=vd[ab]:$token net=none" \
+        "$qemu" -machine virt -cpu cortex-a57 -smp 1 -m 512 -nographic -no-reboot \
+        -bios "$fw" -nic none \
+        -drive if=none,id=esp,format=raw,readonly=on,file=fat:"$work/esp" \
+        -device virtio-blk-pci,drive=esp \
+        -drive if=none,id=d0,format=raw,file="$work/disk.img" \
+        -device virtio-blk-pci,drive=d0
+}
+
+# sysroot: Debian's i386 packages unpacked in $sysroot
+sysroot() {
+    need_qemu qemu-i386
+    sysroot=$acc/sysroot-i386
+    fetch "$sysroot" libc6:i386 libgcc-s1:i386 libstdc++6:i386 libacl1:i386 \
+        libattr1:i386 libselinux1:i386 libpcre2-8-0:i386 libgmp10:i386 \
+        coreutils:i386 rar:i386
+    [ -f "$sysroot/lib/i386-linux-gnu/ld-linux.so.2" ] ||
+        fail "not found: $sysroot/lib/i386-linux-gnu/ld-linux.so.2"
+}
+
+# i386 PROGRAM ARGS...: run sysroot's PROGRAM via its ld.so under qemu-i386 $i386_opts
+i386() {
+    prog=$sysroot/$1
+    shift
+    "$qemu" ${i386_opts:-} "$sysroot/lib/i386-linux-gnu/ld-linux.so.2" \
+        --library-path "$sysroot/lib/i386-linux-gnu:$sysroot/usr/lib/i386-linux-gnu" \
+        "$prog" "$@"
+}
+
+# random_bytes N FILE / random_lines N FILE: deterministic pseudo-random data
+random_bytes() {
+    "$python" -c 'import random, sys; sys.stdout.buffer.write(random.Random(7).randbytes(int(sys.argv[1])))' "$1" >"$2"
+}
+random_lines() {
+    awk -v n="$1" 'BEGIN { srand(20250520); for (i = 0; i < n; i++)
+        printf "%08x %d line-%d\n", int(rand() * 2147483647), int(rand() * 1000), i }' >"$2"
+}
+
+t_i386_coreutils() {
+    sysroot
+    random_bytes 3000000 "$work/blob"
+    want=$(sha256sum <"$work/blob" | cut -d' ' -f1)
+    got=$(i386 usr/bin/sha256sum "$work/blob" 2>"$work/err") ||
+        fail "sha256sum under qemu-i386 failed: $(tail -n 1 "$work/err")"
+    [ "${got%% *}" = "$want" ] || fail "sha256sum under qemu-i386: '$got', host: $want"
+    random_lines 5000 "$work/lines"
+    export LC_ALL=C     # for the host's sort and (passed on by qemu-i386) the guest's
+    for keys in "" "-n -k2"; do
+        sort $keys "$work/lines" >"$work/want.sorted"
+        i386 usr/bin/sort $keys "$work/lines" >"$work/got.sorted" 2>"$work/err" ||
+            fail "sort${keys:+ $keys} under qemu-i386 failed: $(tail -n 1 "$work/err")"
+        [ "$(wc -l <"$work/got.sorted")" -eq 5000 ] ||
+            fail "sort${keys:+ $keys} under qemu-i386 printed $(wc -l <"$work/got.sorted") lines, not 5000"
+        cmp "$work/want.sorted" "$work/got.sorted" >"$work/err" 2>&1 ||
+            fail "sort${keys:+ $keys} under qemu-i386 differs from the host's: $(cat "$work/err")"
+    done
+}
+
+t_i386_strace() {
+    sysroot
+    random_bytes 1000000 "$work/blob"
+    want=$(sha256sum <"$work/blob" | cut -d' ' -f1)
+    i386_opts=-strace
+    got=$(i386 usr/bin/sha256sum "$work/blob" 2>"$work/strace") ||
+        fail "sha256sum under qemu-i386 -strace failed: $(tail -n 1 "$work/strace")"
+    [ "${got%% *}" = "$want" ] || fail "sha256sum under qemu-i386 -strace: '$got', host: $want"
+    grep -q 'openat(.*libc\.so\.6' "$work/strace" ||
+        fail "no openat( of libc.so.6 in the -strace output ($work/strace)"
+    grep -q "openat(.*$work/blob\"" "$work/strace" ||
+        fail "no openat( of the input file in the -strace output ($work/strace)"
+    grep -q ' read(3,' "$work/strace" ||
+        fail "no read(3, ...) in the -strace output ($work/strace)"
+}
+
+t_i386_rar() {
+    sysroot
+    mkdir -p "$work/src/sub dir" "$work/out"
+    random_lines 3000 "$work/src/lines.txt"
+    random_bytes 500000 "$work/src/sub dir/random.bin"
+    : >"$work/src/empty"
+    cd "$work" || fail "cannot cd to $work"
+    i386 usr/bin/rar a -r -idq test.rar src >rar-a.log 2>&1 ||
+        fail "rar a failed: $(tail -n 1 rar-a.log)"
+    i386 usr/bin/rar l test.rar >rar-l.log 2>&1 || fail "rar l failed: $(tail -n 1 rar-l.log)"
+    for f in src/lines.txt "src/sub dir/random.bin" src/empty; do
+        grep -qF "$f" rar-l.log || fail "rar l does not list $f (see rar-l.log)"
+    done
+    i386 usr/bin/rar t test.rar >rar-t.log 2>&1 || fail "rar t failed: $(tail -n 1 rar-t.log)"
+    grep -q 'All OK' rar-t.log || fail "rar t did not say 'All OK': $(tail -n 1 rar-t.log)"
+    (cd out && i386 usr/bin/rar x -y ../test.rar) >rar-x.log 2>&1 ||
+        fail "rar x failed: $(tail -n 1 rar-x.log)"
+    (cd src && find . -type f -exec sha256sum {} + | LC_ALL=C sort -k2) >want.sums
+    (cd out/src && find . -type f -exec sha256sum {} + | LC_ALL=C sort -k2) >got.sums
+    [ "$(wc -l <want.sums)" -eq 3 ] || fail "expected 3 files in src, see want.sums"
+    cmp -s want.sums got.sums ||
+        fail "extracted files differ from the originals: $(diff want.sums got.sums | tr '\n' ' ')"
+}
+
+# --- one test, in its own process (so that `timeout` can stop all of it)
+if [ "${1:-}" = --one ]; then
+    build=$2 work=$4
+    "t_$(echo "$3" | tr - _)"
+    exit 0
+fi
+
+# --- the runner
+if [ $# -lt 1 ]; then
+    echo "usage: $0 BUILD_DIR [TEST...]   (tests: $all_tests)" >&2
+    exit 2
+fi
+[ -d "$1" ] || { echo "run.sh: build directory not found: $1" >&2; exit 2; }
+build=$(cd "$1" && pwd)
+shift
+tests=${*:-$all_tests}
+for t in $tests; do
+    case " $all_tests " in
+    *" $t "*) ;;
+    *) echo "run.sh: unknown test: $t (tests: $all_tests)" >&2; exit 2 ;;
+    esac
+done
+
+esc=$(printf '\033')
+passed=0 failed=0 skipped=0 table=
+suite_start=$(date +%s.%N)
+for t in $tests; do
+    work=$acc/work/$t
+    rm -rf "$work"
+    mkdir -p "$work"
+    start=$(date +%s.%N)
+    timeout -k 10 "$(limit "$t")" "$here/$(basename "$0")" --one "$build" "$t" "$work" >"$work/log" 2>&1
+    rc=$?
+    secs=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+    case $rc in
+    0)
+        result=PASS passed=$((passed + 1))
+        echo "PASS $t ${secs}s"
+        ;;
+    77)
+        result=SKIP skipped=$((skipped + 1))
+        echo "SKIP $t: $(cat "$work/reason")"
+        ;;
+    *)
+        result=FAIL failed=$((failed + 1))
+        if [ $rc = 124 ] || [ $rc = 137 ]; then
+            reason="timed out after $(limit "$t")s"
+        elif [ -s "$work/reason" ]; then
+            reason=$(cat "$work/reason")
+        else
+            reason="exit status $rc: $(tail -n 1 "$work/log")"
+        fi
+        echo "FAIL $t ${secs}s: $reason"
+        for f in "$work/console.log" "$work/log"; do
+            [ -s "$f" ] || continue
+            echo "    --- last lines of $f:"
+            tail -n 25 "$f" | sed "s/$esc\[[0-9;?=>]*[A-Za-z]//g" | tr -d '\r' | sed 's/^/    | /'
+            break
+        done
+        ;;
+    esac
+    table="$table$t $result $secs
+"
+done
+
+echo
+printf '%-16s %-6s %8s\n' test result time
+printf '%s' "$table" | while read -r t result secs; do
+    printf '%-16s %-6s %7ss\n' "$t" "$result" "$secs"
+done
+total=$(awk -v a="$suite_start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+printf '%-16s %-6s %7ss\n' total "" "$total"
+echo
+if [ $skipped -gt 0 ]; then
+    echo "$passed passed, $failed failed, $skipped skipped"
+else
+    echo "$passed passed, $failed failed"
+fi
+[ $failed -eq 0 ]
