@@ -102,7 +102,10 @@ if [ "$codename" = bookworm ] && [ ! -f "$APT_SOURCES" ]; then
     say "adding $APT_SOURCES (bookworm-backports; deb-src for bookworm, trixie)"
     apt_sources > "$APT_SOURCES"
 fi
-apt-get update -qq
+# An index that fails to load (seen: bookworm-security for i386) must not
+# stop us; the dry run below shows whether what we need is installable.
+apt-get update -qq ||
+    warn "apt-get update reported errors; using the indexes it could load"
 
 # Install $@ (apt-get arguments) only if apt would remove nothing.
 apt_install_safely() {
