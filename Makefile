@@ -13,7 +13,7 @@ SCRIPTS = scripts
 
 .PHONY: all deps tree export build check check-series check-tooling \
 	check-packaging check-unit check-smoke check-ioctl check-acceptance \
-	bench clean distclean help
+	check-win64-abi check-cygwin-check cygwin-check bench clean distclean help
 
 all: deps tree build
 
@@ -26,6 +26,7 @@ help:
 	@echo 'make build        build $$(PROFILES) in build/PROFILE/'
 	@echo 'make build-NAME   build one profile, e.g. make build-linux-i386'
 	@echo 'make bench        run the benchmarks in bench/'
+	@echo 'make cygwin-check CYGWIN_SYSROOT=dir  compile the Cygwin build from Linux'
 	@echo 'Variables: DISTDIR=dir (distfiles searched first), FORCE=1 (make tree'
 	@echo '  over uncommitted work; it is stashed), QEMU_SOURCE=upstream|debian'
 
@@ -49,8 +50,14 @@ build-%:
 check: all
 	tests/run.sh
 
-check-series check-tooling check-packaging check-unit check-smoke check-ioctl check-acceptance:
+check-series check-tooling check-packaging check-unit check-smoke check-ioctl \
+check-acceptance check-win64-abi check-cygwin-check:
 	tests/run.sh $(patsubst check-%,%,$@)
+
+# Compile (and link-check) the Cygwin build against a Cygwin sysroot made by
+# tests/cygwin-check/make-sysroot.sh; skipped without CYGWIN_SYSROOT=dir.
+cygwin-check: tree
+	tests/run.sh cygwin-check
 
 bench: all
 	bench/run.sh

@@ -17,7 +17,12 @@ if [ -n "$SYSROOT_ABI" ]; then
     "$TOP/scripts/sysroot.sh" "$SYSROOT_ABI"
     CONFIGURE_ENV="PKG_CONFIG_LIBDIR=$TOP/build/sysroot-$SYSROOT_ABI/lib/pkgconfig $CONFIGURE_ENV"
 fi
-command -v ccache >/dev/null && CC="ccache $CC"
+if command -v ccache >/dev/null; then
+    CC="ccache $CC"
+    # Hits across checkouts in different directories (CI clones anew).
+    export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$TOP}"
+    export CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-1}"
+fi
 # QEMU's configure looks for meson in the interpreter it runs; the
 # distribution's python3 is the one that has it.
 python=python3

@@ -13,7 +13,7 @@ checkpatch=$TREE/scripts/checkpatch.pl
 for patch in "$PATCHES"/*.patch; do
     name=$(basename "$patch")
     problems=''
-    grep -Eq '^Subject: \[PATCH\] [A-Za-z0-9_./,+-]+: .' "$patch" ||
+    grep -Eq '^Subject: \[PATCH\] [A-Za-z0-9_./+-]+(, [A-Za-z0-9_./+-]+)*: .' "$patch" ||
         problems="$problems subject is not 'subsystem: summary';"
     # A body: at least one non-trailer line between the subject and ---.
     body=$(sed -n '/^Subject: /,/^---$/p' "$patch" |
