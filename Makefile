@@ -13,7 +13,8 @@ SCRIPTS = scripts
 
 .PHONY: all deps tree export build check check-series check-tooling \
 	check-packaging check-unit check-smoke check-ioctl check-acceptance \
-	check-win64-abi check-cygwin-check cygwin-check bench clean distclean help
+	check-cygwin-linux check-win64-abi check-cygwin-check cygwin-check \
+	bench clean distclean help
 
 all: deps tree build
 
@@ -51,7 +52,7 @@ check: all
 	tests/run.sh
 
 check-series check-tooling check-packaging check-unit check-smoke check-ioctl \
-check-acceptance check-win64-abi check-cygwin-check:
+check-acceptance check-cygwin-linux check-win64-abi check-cygwin-check:
 	tests/run.sh $(patsubst check-%,%,$@)
 
 # Compile (and link-check) the Cygwin build against a Cygwin sysroot made by

@@ -17,6 +17,7 @@ suite_command() {
     smoke)      echo "tests/smoke/run.sh $build/linux-x86_64 $build/linux-i386" ;;
     ioctl)      echo "tests/ioctl/run.sh $build/linux-x86_64/qemu-i386 $build/linux-i386/qemu-i386" ;;
     acceptance) echo "tests/acceptance/run.sh $build/linux-x86_64" ;;
+    cygwin-linux) echo "tests/cygwin-linux/run.sh $top/qemu $build/cygwin-linux" ;;
     win64-abi)  echo "env WORK=$build/win64-abi tests/cygwin-check/abi-unchanged.sh $top/qemu" ;;
     cygwin-check) echo "tests/cygwin-check/run.sh $top/qemu ${CYGWIN_SYSROOT:-}" ;;
     *)          return 1 ;;
@@ -24,7 +25,7 @@ suite_command() {
 }
 
 [ $# -gt 0 ] || set -- series tooling packaging smoke ioctl unit acceptance \
-    win64-abi cygwin-check
+    cygwin-linux win64-abi cygwin-check
 total_passed=0 total_failed=0 total_skipped=0 summary=''
 for suite in "$@"; do
     cmd=$(suite_command "$suite") || { echo "unknown suite '$suite'" >&2; exit 2; }
