@@ -3,17 +3,19 @@
 # tests.  See README.rst.
 
 # Profiles built by `make`; each is a file in profiles/.
-PROFILES ?= linux-x86_64 linux-i386
+PROFILES ?= linux-x86_64 linux-i386 mips64el-n32 mips64el-n64
 PROFILE ?= linux-x86_64
 
 # Debian packages the tests use besides the profiles' build dependencies.
-TEST_DEBIAN_PACKAGES = gcc-i686-linux-gnu file rpm
+TEST_DEBIAN_PACKAGES = gcc-i686-linux-gnu file rpm cpio qemu-user \
+	qemu-system-mips gcc-12-mips64el-linux-gnuabi64 \
+	gcc-12-multilib-mips64el-linux-gnuabi64
 
 SCRIPTS = scripts
 
 .PHONY: all deps tree export build check check-series check-tooling \
 	check-packaging check-unit check-smoke check-ioctl check-acceptance \
-	check-cygwin-linux check-win64-abi check-cygwin-check cygwin-check \
+	check-mips64 check-cygwin-linux check-win64-abi check-cygwin-check cygwin-check \
 	bench clean distclean help
 
 all: deps tree build
@@ -52,7 +54,7 @@ check: all
 	tests/run.sh
 
 check-series check-tooling check-packaging check-unit check-smoke check-ioctl \
-check-acceptance check-cygwin-linux check-win64-abi check-cygwin-check:
+check-acceptance check-mips64 check-cygwin-linux check-win64-abi check-cygwin-check:
 	tests/run.sh $(patsubst check-%,%,$@)
 
 # Compile (and link-check) the Cygwin build against a Cygwin sysroot made by

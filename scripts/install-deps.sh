@@ -109,12 +109,12 @@ apt-get update -qq ||
 
 # Install $@ (apt-get arguments) only if apt would remove nothing.
 apt_install_safely() {
-    plan=$(apt-get install -s -y "$@") ||
+    plan=$(apt-get install -s -y --no-install-recommends "$@") ||
         die "apt-get cannot install: $*"
     removals=$(printf '%s\n' "$plan" | sed -n 's/^Remv \([^ ]*\).*/\1/p')
     [ -z "$removals" ] ||
         die "installing '$*' would REMOVE: $(echo $removals); not doing that. Resolve it by hand."
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"
 }
 
 [ -z "$meson_from_backports" ] ||

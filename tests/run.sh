@@ -14,9 +14,10 @@ suite_command() {
     tooling)    echo "tests/tooling/run.sh" ;;
     packaging)  echo "tests/packaging/run.sh" ;;
     unit)       echo "tests/unit/run.sh $build/linux-x86_64" ;;
-    smoke)      echo "tests/smoke/run.sh $build/linux-x86_64 $build/linux-i386" ;;
+    smoke)      echo "tests/smoke/run.sh $build" ;;
     ioctl)      echo "tests/ioctl/run.sh $build/linux-x86_64/qemu-i386 $build/linux-i386/qemu-i386" ;;
     acceptance) echo "tests/acceptance/run.sh $build/linux-x86_64" ;;
+    mips64)     echo "tests/mips64/run.sh $build/mips64el-n64/qemu-i386 $build/mips64el-n32/qemu-i386" ;;
     cygwin-linux) echo "tests/cygwin-linux/run.sh $top/qemu $build/cygwin-linux" ;;
     win64-abi)  echo "env WORK=$build/win64-abi tests/cygwin-check/abi-unchanged.sh $top/qemu" ;;
     cygwin-check) echo "tests/cygwin-check/run.sh $top/qemu ${CYGWIN_SYSROOT:-}" ;;
@@ -24,7 +25,7 @@ suite_command() {
     esac
 }
 
-[ $# -gt 0 ] || set -- series tooling packaging smoke ioctl unit acceptance \
+[ $# -gt 0 ] || set -- series tooling packaging smoke ioctl unit acceptance mips64 \
     cygwin-linux win64-abi cygwin-check
 total_passed=0 total_failed=0 total_skipped=0 summary=''
 for suite in "$@"; do

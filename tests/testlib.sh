@@ -25,7 +25,7 @@ skip() {
 expect() {
     name=$1 want=$2 pattern=$3
     shift 3
-    out=$("$@" 2>&1) && status=0 || status=$?
+    out=$("$@" 2>&1 </dev/null) && status=0 || status=$?
     if [ "$want" = 0 ] && [ "$status" != 0 ]; then
         fail "$name" "exit status $status, expected success; output:
 $out"

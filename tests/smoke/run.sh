@@ -1,15 +1,16 @@
 #!/bin/sh
-# Smoke tests of the built binaries: BUILD_X86_64 [BUILD_I386]
-# - qemu-i386 reports 10.0.13 with the qemu-ports mark and runs a static
-#   i386 program that does real work;
+# Smoke tests of the built profiles: run.sh BUILD_ROOT (build/)
+# - every qemu-i386 (linux-x86_64, linux-i386, mips64el-n32, mips64el-n64)
+#   reports 10.0.13 with the qemu-ports mark and runs a static i386 program
+#   that does real work; the MIPS builds run under Debian's qemu-mipsn32el /
+#   qemu-mips64el (an emulator inside an emulator);
+# - each is the kind of ELF its profile promises;
 # - qemu-system-aarch64 starts -M virt -nographic and answers `info version`
-#   on the monitor;
-# - the linux-i386 qemu-i386 is a 32-bit i386 ELF and runs the same program.
+#   on the monitor.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/testlib.sh"
-build64=${1:?usage: run.sh BUILD_X86_64 [BUILD_I386]}
-build32=${2:-}
+root=${1:?usage: run.sh BUILD_ROOT}
 mark="10\.0\.13 \(qemu-ports-$(cat "$top/VERSION")\)"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/qemu-ports-smoke.XXXXXX")
@@ -22,17 +23,29 @@ want_sum=$(printf 'qemu-ports' | od -An -tu1 -v |
     awk '{ for (i = 1; i <= NF; i++) s = (s * 31 + $i) % 4294967296 } END { print s }')
 want="guest-hello pointer=4 machine=i686 sum=$want_sum"
 
-for qemu in "$build64/qemu-i386" ${build32:+"$build32/qemu-i386"}; do
-    expect "$qemu --version" 0 "qemu-i386 version $mark" "$qemu" --version
-    expect "$qemu runs a static i386 program" 0 "^$want\$" \
-        "$qemu" "$work/guest-hello" qemu-ports
-done
-
-if [ -n "$build32" ]; then
-    expect "linux-i386 qemu-i386 is an i386 ELF" 0 \
-        "ELF 32-bit LSB executable, Intel 80386.*statically linked" \
-        file "$build32/qemu-i386"
-fi
+# profile  runner  expected file(1) description
+while read -r profile runner elf; do
+    qemu=$root/$profile/qemu-i386
+    if [ ! -x "$qemu" ]; then
+        fail "$profile qemu-i386" "not built: $qemu"
+        continue
+    fi
+    [ "$runner" = - ] && runner=''
+    if [ -n "$runner" ] && ! command -v "$runner" >/dev/null; then
+        fail "$profile qemu-i386" "$runner not installed (Debian package qemu-user)"
+        continue
+    fi
+    expect "$profile qemu-i386 is $elf" 0 "$elf" file -L "$qemu"
+    expect "$profile qemu-i386 --version" 0 "qemu-i386 version $mark" \
+        $runner "$qemu" --version
+    expect "$profile qemu-i386 runs a static i386 program" 0 "^$want\$" \
+        $runner "$qemu" "$work/guest-hello" qemu-ports
+done <<'EOT'
+linux-x86_64 - ELF 64-bit LSB .*x86-64
+linux-i386 - ELF 32-bit LSB executable, Intel 80386.*statically linked
+mips64el-n32 qemu-mipsn32el ELF 32-bit LSB executable, MIPS, N32 .*statically linked
+mips64el-n64 qemu-mips64el ELF 64-bit LSB executable, MIPS, MIPS64 .*statically linked
+EOT
 
 # HMP prints the version and the package string with no separator.  The
 # default NIC needs efi-virtio.rom, found through --firmwarepath when the
@@ -40,6 +53,6 @@ fi
 expect "qemu-system-aarch64 monitor answers info version" 0 \
     "^10\.0\.13 ?\(?qemu-ports-$(cat "$top/VERSION")" \
     sh -c "printf 'info version\nquit\n' |
-        timeout 60 '$build64/qemu-system-aarch64' -M virt -nographic -S \
+        timeout 60 '$root/linux-x86_64/qemu-system-aarch64' -M virt -nographic -S \
             -serial none -monitor stdio"
 finish
