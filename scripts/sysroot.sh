@@ -17,9 +17,7 @@
 # and no mips64el multiarch in apt (a lagging foreign index can make apt
 # propose removing the native toolchain).
 set -eu
-
-die() { echo "sysroot.sh: error: $*" >&2; exit 1; }
-log() { echo "sysroot.sh: $*" >&2; }
+. "$(dirname "$0")/lib.sh"
 
 # glib's build runs python3 scripts, and meson lives in Debian's python3;
 # a python3 from pyenv (or similar) earlier in PATH would lack it.
@@ -51,11 +49,9 @@ cc_command="$cc${abi_flag:+ $abi_flag}"
 build_packages="dpkg-dev pkgconf make meson ninja-build python3 xz-utils bzip2"
 jobs=${JOBS:-2}
 
-script=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
-repo=$(cd "$(dirname "$script")/.." && pwd)
-pins=$repo/upstream/sysroot-sources
-distfiles=${QP_CACHE:-$HOME/.cache/qemu-ports}/distfiles
-sysroot=${SYSROOT_DIR:-$repo/build/sysroot-$abi}
+script=$TOP/scripts/$(basename "$0")
+pins=$TOP/upstream/sysroot-sources
+sysroot=${SYSROOT_DIR:-$TOP/build/sysroot-$abi}
 case $sysroot in /*) ;; *) sysroot=$PWD/$sysroot ;; esac
 [ -f "$pins" ] || die "pin file $pins not found"
 
@@ -75,7 +71,7 @@ install_missing_packages() {
   if echo "$simulation" | grep '^Remv' >&2; then
     die "installing would remove the packages above; not doing it: $install_command"
   fi
-  log "installing:$missing"
+  say "installing:$missing"
   DEBIAN_FRONTEND=noninteractive $install_command >&2
 }
 
@@ -86,26 +82,16 @@ pinned_version() { awk -v p="$1" '$1 == p { print $2; exit }' "$pins"; }
 pinned_files()   { awk -v p="$1" '$1 == p { print $4 }' "$pins"; }
 pinned_sha256()  { awk -v f="$1" '$4 == f { print $3 }' "$pins"; }
 
-find_distfile() {
-  for dir in ${DISTDIR:+"$DISTDIR"} "$distfiles"; do
-    if [ -f "$dir/$1" ]; then echo "$dir/$1"; return 0; fi
-  done
-  return 1
-}
-
 verify_sha256() {
-  expected=$(pinned_sha256 "$(basename "$1")")
-  actual=$(sha256sum < "$1" | cut -d' ' -f1)
-  [ "$actual" = "$expected" ] ||
-    die "sha256 mismatch for $1: expected $expected, got $actual"
+  sha256_verify "$1" "$(pinned_sha256 "$(basename "$1")")"
 }
 
 # apt-get source checks the files against the signed bookworm Sources index.
 download_package() {
   version=$(pinned_version "$1")
-  mkdir -p "$distfiles"
+  distfiles=$(distfile_download_dir)
   download_dir=$(mktemp -d "$distfiles/.download.XXXXXX")
-  log "downloading $1=$version"
+  say "downloading $1=$version"
   (cd "$download_dir" && apt-get source -q --download-only "$1=$version" >&2) ||
     die "apt-get source $1=$version failed (if bookworm dropped that version," \
         "put its files from snapshot.debian.org into \$DISTDIR)"
@@ -120,10 +106,10 @@ download_package() {
 # Make sure every pinned file of package $1 is cached and has its pinned sha256.
 fetch_package() {
   for file in $(pinned_files "$1"); do
-    find_distfile "$file" >/dev/null || { download_package "$1"; break; }
+    distfile_find "$file" >/dev/null || { download_package "$1"; break; }
   done
   for file in $(pinned_files "$1"); do
-    verify_sha256 "$(find_distfile "$file")"
+    verify_sha256 "$(distfile_find "$file")"
   done
 }
 
@@ -131,7 +117,7 @@ fetch_package() {
 unpack_package() {
   mkdir -p "$work/$1-files"
   for file in $(pinned_files "$1"); do
-    ln -s "$(find_distfile "$file")" "$work/$1-files/$file"
+    ln -s "$(distfile_find "$file")" "$work/$1-files/$file"
   done
   dsc=$(pinned_files "$1" | grep '\.dsc$')
   dpkg-source -q -x "$work/$1-files/$dsc" "$work/$1"
@@ -217,7 +203,7 @@ owner_mark=$sysroot/.sysroot-by-qemu-ports
 wanted_stamp=$( { echo "$abi"; "$cc" --version | head -n 1; cat "$pins" "$script"; } |
   sha256sum | cut -d' ' -f1)
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted_stamp" ]; then
-  log "$sysroot is up to date"
+  say "$sysroot is up to date"
   echo "PKG_CONFIG_LIBDIR=$sysroot/lib/pkgconfig"
   exit 0
 fi
@@ -244,7 +230,7 @@ unset PKG_CONFIG_PATH PKG_CONFIG_SYSROOT_DIR
 for package in zlib libffi pcre2 glib2.0; do
   fetch_package "$package"
   current_log=$work/$package.log
-  log "building $package $(pinned_version "$package") for $abi"
+  say "building $package $(pinned_version "$package") for $abi"
   unpack_package "$package" > "$current_log" 2>&1
   (cd "$work/$package"; "build_${package%.0}") >> "$current_log" 2>&1
   current_log=
@@ -252,5 +238,5 @@ done
 
 echo "$wanted_stamp" > "$stamp"
 rm -rf "$work"
-log "done: $sysroot"
+say "done: $sysroot"
 echo "PKG_CONFIG_LIBDIR=$sysroot/lib/pkgconfig"

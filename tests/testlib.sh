@@ -23,20 +23,21 @@ skip() {
 # its exit status and that its output (stdout+stderr) matches the grep -E
 # pattern; the output is shown on failure.
 expect() {
-    name=$1 want=$2 pattern=$3
+    t_name=$1 t_want=$2 t_pattern=$3
     shift 3
-    out=$("$@" 2>&1 </dev/null) && status=0 || status=$?
-    if [ "$want" = 0 ] && [ "$status" != 0 ]; then
-        fail "$name" "exit status $status, expected success; output:
-$out"
-    elif [ "$want" != 0 ] && [ "$status" = 0 ]; then
-        fail "$name" "succeeded, expected failure; output:
-$out"
-    elif [ -n "$pattern" ] && ! printf '%s\n' "$out" | grep -Eq -- "$pattern"; then
-        fail "$name" "output does not match /$pattern/; output:
-$out"
+    t_out=$("$@" 2>&1 </dev/null) && t_status=0 || t_status=$?
+    if [ "$t_want" = 0 ] && [ "$t_status" != 0 ]; then
+        fail "$t_name" "exit status $t_status, expected success; output:
+$t_out"
+    elif [ "$t_want" != 0 ] && [ "$t_status" = 0 ]; then
+        fail "$t_name" "succeeded, expected failure; output:
+$t_out"
+    elif [ -n "$t_pattern" ] &&
+         ! printf '%s\n' "$t_out" | grep -Eq -- "$t_pattern"; then
+        fail "$t_name" "output does not match /$t_pattern/; output:
+$t_out"
     else
-        pass "$name"
+        pass "$t_name"
     fi
 }
 

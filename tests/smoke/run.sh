@@ -47,12 +47,13 @@ mips64el-n32 qemu-mipsn32el ELF 32-bit LSB executable, MIPS, N32 .*statically li
 mips64el-n64 qemu-mips64el ELF 64-bit LSB executable, MIPS, MIPS64 .*statically linked
 EOT
 
-# HMP prints the version and the package string with no separator.  The
-# default NIC needs efi-virtio.rom, found through --firmwarepath when the
-# source (Debian's orig) has none.
+# HMP prints the version and the package string with no separator.
+# -nic none: the default NIC needs efi-virtio.rom, which Debian's orig lacks;
+# an installed QEMU finds ipxe-qemu's copy through --firmwarepath, but one
+# run from its build directory looks only in build/qemu-bundle.
 expect "qemu-system-aarch64 monitor answers info version" 0 \
     "^10\.0\.13 ?\(?qemu-ports-$(cat "$top/VERSION")" \
     sh -c "printf 'info version\nquit\n' |
         timeout 60 '$root/linux-x86_64/qemu-system-aarch64' -M virt -nographic -S \
-            -serial none -monitor stdio"
+            -nic none -serial none -monitor stdio"
 finish
