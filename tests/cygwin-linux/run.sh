@@ -45,15 +45,7 @@ if [ -d /usr/lib/ccache ]; then
     export PATH
 fi
 
-passed=0 failed=0
-pass() {
-    passed=$((passed + 1))
-    printf 'PASS %s\n' "$1"
-}
-fail() {
-    failed=$((failed + 1))
-    printf 'FAIL %s: %s\n' "$1" "$2"
-}
+. "$(dirname "$0")/../testlib.sh"
 now() {
     date +%s
 }
@@ -137,5 +129,4 @@ $(grep -E 'error|FAILED' "$root/build-$v.log" | head -n 5)"
 done
 echo "# total $(($(now) - t0))s" >&2
 
-printf '%s passed, %s failed\n' "$passed" "$failed"
-[ "$failed" = 0 ]
+finish
