@@ -82,7 +82,10 @@ grep -q '^#define CONFIG_CYGWIN' "$build/config-host.h" &&
     fail config-host.h "expected CONFIG_CYGWIN and CONFIG_POSIX, not CONFIG_WIN32"
 
 # The host macros as the TCG backend sees them: compile a probe with the
-# exact command of tcg/tcg.c (same flags, same config-host.h).
+# exact command of tcg/tcg.c (same flags, same config-host.h), once the
+# headers osdep.h includes have been generated.
+(cd "$build" && ninja config-poison.h) > "$work/generated-headers.log" 2>&1 ||
+    fail "generate config-poison.h" "see $work/generated-headers.log"
 probe=$work/host-abi-probe.c
 printf '%s\n' '#include "qemu/osdep.h"' \
     '_Static_assert(HOST_WIN64_ABI == 1, "Cygwin x86_64 uses the Win64 ABI");' \
