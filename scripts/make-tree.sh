@@ -69,7 +69,10 @@ check_existing_tree() {
         [ "$FORCE" = 1 ] ||
             die "$TREE has uncommitted changes; commit them and run 'make export', or discard them, or FORCE=1 (keeps them in git stash):
 $dirty"
-        git -C "$TREE" stash push -q --include-untracked \
+        # The stash is the user's: their identity, or ours if they have none.
+        git -C "$TREE" var GIT_COMMITTER_IDENT >/dev/null 2>&1 ||
+            set -- -c user.name="make tree" -c user.email=tree@qemu-ports.invalid
+        git -C "$TREE" "$@" stash push -q --include-untracked \
             -m "make tree FORCE=1: uncommitted changes" ||
             die "could not stash the uncommitted changes in $TREE"
         say "FORCE=1: uncommitted changes saved: git -C $TREE stash list"
