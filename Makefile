@@ -11,12 +11,17 @@ TEST_DEBIAN_PACKAGES = gcc-i686-linux-gnu file rpm cpio qemu-user \
 	qemu-system-mips gcc-12-mips64el-linux-gnuabi64 \
 	gcc-12-multilib-mips64el-linux-gnuabi64
 
+# Debian packages `make bench` uses: Debian's own QEMU to compare with,
+# callgrind, gnuplot for the plot, and the i686 compiler for its programs.
+BENCH_DEBIAN_PACKAGES = qemu-user qemu-system-arm valgrind gnuplot-nox \
+	gcc-i686-linux-gnu
+
 SCRIPTS = scripts
 
 .PHONY: all deps tree export build check check-series check-tooling \
 	check-packaging check-unit check-smoke check-ioctl check-acceptance \
 	check-mips64 check-cygwin-linux check-win64-abi check-cygwin-check cygwin-check \
-	bench clean distclean help
+	bench bench-deps bench-build clean distclean help
 
 all: deps tree build
 
@@ -28,7 +33,8 @@ help:
 	@echo 'make export       write qemu/ commits after v10.0.13 back to patches/'
 	@echo 'make build        build $$(PROFILES) in build/PROFILE/'
 	@echo 'make build-NAME   build one profile, e.g. make build-linux-i386'
-	@echo 'make bench        run the benchmarks in bench/'
+	@echo 'make bench        build upstream and the release profile, then compare'
+	@echo '                  them with the fork, Debian and native (bench/run.py)'
 	@echo 'make cygwin-check CYGWIN_SYSROOT=dir  compile the Cygwin build from Linux'
 	@echo 'Variables: DISTDIR=dir (distfiles searched first), FORCE=1 (make tree'
 	@echo '  over uncommitted work; it is stashed), QEMU_SOURCE=upstream|debian'
@@ -62,8 +68,18 @@ check-acceptance check-mips64 check-cygwin-linux check-win64-abi check-cygwin-ch
 cygwin-check: tree
 	tests/run.sh cygwin-check
 
-bench: all
-	bench/run.sh
+# The benchmarks compare the default profile (linux-x86_64) with unpatched
+# upstream, the release profile, Debian's QEMU and native i386; ioctl rows
+# also use linux-i386 when it is built.  BENCH_ARGS go to bench/run.py.
+bench: bench-build
+	bench/run.py $(BENCH_ARGS)
+
+bench-deps:
+	EXTRA_DEBIAN_PACKAGES="$(BENCH_DEBIAN_PACKAGES)" \
+		$(SCRIPTS)/install-deps.sh linux-x86_64 release
+
+bench-build: bench-deps tree build-linux-x86_64
+	bench/build.sh
 
 clean:
 	rm -rf build

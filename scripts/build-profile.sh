@@ -2,17 +2,41 @@
 # Build profile $1 (default linux-x86_64) out of tree in build/PROFILE with
 # QEMU's own configure and make.  configure runs again only when the
 # profile's command line changed; ccache is used when installed.
+#
+# A profile that sets PGO_TRAINING is built twice in the same directory
+# (profile data is found by object path): instrumented with
+# -Db_pgo=generate, then PGO_TRAINING runs with the build directory as its
+# argument, then rebuilt with -Db_pgo=use.
+#
+# The benchmarks reuse this script for other trees through the environment:
+#   TREE          QEMU source tree               (default: $TOP/qemu)
+#   BUILD_DIR     build directory                (default: $TOP/build/PROFILE)
+#   PKGVERSION    --with-pkgversion              (default: qemu-ports-VERSION)
+#   MAKE_TARGETS  what to make             (default: the profile's, or all)
+#   EXTRA_CONFIGURE_ARGS  appended to the profile's CONFIGURE_ARGS
 set -eu
 . "$(dirname "$0")/lib.sh"
 
 profile=${1:-linux-x86_64}
 [ -f "$TOP/profiles/$profile" ] ||
     die "no profile '$profile' (have: $(ls "$TOP/profiles" | tr '\n' ' '))"
-CC=cc SYSROOT_ABI='' CONFIGURE_ARGS='' CONFIGURE_ENV=''
+make_targets=${MAKE_TARGETS:-}
+CC=cc SYSROOT_ABI='' CONFIGURE_ARGS='' CONFIGURE_ENV='' PGO_TRAINING=''
+MAKE_TARGETS=''
 . "$TOP/profiles/$profile"
+MAKE_TARGETS=${make_targets:-$MAKE_TARGETS}
+CONFIGURE_ARGS="$CONFIGURE_ARGS ${EXTRA_CONFIGURE_ARGS:-}"
 [ -x "$TREE/configure" ] || die "no QEMU tree in $TREE: run 'make tree' first"
 
-builddir=$TOP/build/$profile
+builddir=${BUILD_DIR:-$TOP/build/$profile}
+pkgversion=${PKGVERSION:-qemu-ports-$(cat "$TOP/VERSION")}
+# What else the configured directory depends on, for the stamp below.
+depends=''
+[ "$TREE" = "$TOP/qemu" ] || depends="tree: $TREE"
+if [ -n "$PGO_TRAINING" ]; then
+    # A profile describes one tree state: train again when the tree moves.
+    depends="$depends pgo: $PGO_TRAINING on $(git -C "$TREE" rev-parse HEAD 2>/dev/null || true)"
+fi
 if [ -n "$SYSROOT_ABI" ]; then
     "$TOP/scripts/sysroot.sh" "$SYSROOT_ABI"
     CONFIGURE_ENV="PKG_CONFIG_LIBDIR=$TOP/build/sysroot-$SYSROOT_ABI/lib/pkgconfig $CONFIGURE_ENV"
@@ -30,9 +54,11 @@ python=python3
 
 # One argument per line, so that the stamp compares them exactly.
 configure_line=$(printf '%s\n' "--python=$python" "--cc=$CC" \
-    "--with-pkgversion=qemu-ports-$(cat "$TOP/VERSION")" \
-    --disable-download --disable-docs $CONFIGURE_ARGS "env: $CONFIGURE_ENV")
+    "--with-pkgversion=$pkgversion" \
+    --disable-download --disable-docs $CONFIGURE_ARGS \
+    "env: $CONFIGURE_ENV" $depends)
 stamp=$builddir/qemu-ports-configure.txt
+pgo_stamp=$builddir/qemu-ports-pgo-trained.txt
 
 if [ ! -f "$builddir/build.ninja" ] || [ ! -f "$stamp" ] ||
    [ "$(cat "$stamp")" != "$configure_line" ]; then
@@ -44,9 +70,9 @@ if [ ! -f "$builddir/build.ninja" ] || [ ! -f "$stamp" ] ||
         # $CONFIGURE_ENV and $CONFIGURE_ARGS split into words on purpose.
         # shellcheck disable=SC2086
         env $CONFIGURE_ENV "$TREE/configure" "--python=$python" "--cc=$CC" \
-            "--with-pkgversion=qemu-ports-$(cat "$TOP/VERSION")" \
+            "--with-pkgversion=$pkgversion" \
             --disable-download --disable-docs $CONFIGURE_ARGS \
-            > configure.log 2>&1
+            ${PGO_TRAINING:+-Db_pgo=generate} > configure.log 2>&1
     ) || {
         tail -n 30 "$builddir/configure.log" >&2
         die "configure failed for profile $profile; see $builddir/configure.log"
@@ -54,5 +80,33 @@ if [ ! -f "$builddir/build.ninja" ] || [ ! -f "$stamp" ] ||
     printf '%s\n' "$configure_line" > "$stamp"
 fi
 
-say "building $profile"
-make -C "$builddir" -j"$(nproc)"
+# MAKE_TARGETS splits into words on purpose.
+# shellcheck disable=SC2086
+build() {
+    make -C "$builddir" -j"$(nproc)" $MAKE_TARGETS
+}
+
+if [ -z "$PGO_TRAINING" ]; then
+    say "building $profile"
+    build
+    exit 0
+fi
+
+# Profile-guided: train once per configuration; after that the directory
+# stays at -Db_pgo=use and make only rebuilds what changed.
+if [ ! -f "$pgo_stamp" ]; then
+    say "building $profile, instrumented for profile-guided optimisation"
+    build
+    find "$builddir" -name '*.gcda' -delete
+    say "training $profile: $PGO_TRAINING $builddir"
+    (cd "$TOP" && $PGO_TRAINING "$builddir") ||
+        die "PGO training failed for profile $profile"
+    [ -n "$(find "$builddir" -name '*.gcda' | head -n 1)" ] ||
+        die "PGO training of $profile wrote no profile data (*.gcda)"
+    "$builddir/pyvenv/bin/meson" configure "$builddir" -Db_pgo=use \
+        > "$builddir/pgo-use.log" 2>&1 ||
+        die "meson configure -Db_pgo=use failed; see $builddir/pgo-use.log"
+    date -u > "$pgo_stamp"
+fi
+say "building $profile with its training profile"
+build

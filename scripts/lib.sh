@@ -1,14 +1,14 @@
 # Shared helpers for the qemu-ports scripts.  Source it; POSIX sh.
 #
 # Directories (all overridable from the environment):
-#   TOP       the qemu-ports checkout
+#   TOP       the qemu-ports checkout (QP_TOP, for scripts not one level down)
 #   TREE      the generated QEMU git tree            (default: $TOP/qemu)
 #   PATCHES   the patch series                       (default: $TOP/patches)
 #   DISTDIR   a distfile directory searched first; may be read-only
 #   QP_CACHE  writable cache; downloads go to $QP_CACHE/distfiles
 #                                                    (default: ~/.cache/qemu-ports)
 
-TOP=$(cd "$(dirname "$0")/.." && pwd)
+TOP=${QP_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 TREE=${TREE:-$TOP/qemu}
 PATCHES=${PATCHES:-$TOP/patches}
 QP_CACHE=${QP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/qemu-ports}

@@ -5,8 +5,9 @@
 #   fetch.sh unpack DIR PKG:ARCH...     unpack the verified .debs into DIR
 #                                       (kept while the pins are unchanged)
 #
-# Pins come from $ACCEPTANCE_INPUTS (default: upstream/acceptance-inputs),
-# one line per package: NAME VERSION ARCH SHA256 [COMPONENT].
+# Pins come from $ACCEPTANCE_INPUTS (default: upstream/acceptance-inputs;
+# several files separated by spaces are searched in order), one line per
+# package: NAME VERSION ARCH SHA256 [COMPONENT].
 # A .deb is looked up in $DISTDIR (may be read-only), then in
 # ${QP_CACHE:-$HOME/.cache/qemu-ports}/distfiles, and otherwise downloaded
 # there with `apt-get download`.  Packages are never installed: foreign
@@ -21,8 +22,12 @@ die() { echo "fetch.sh: $*" >&2; exit 1; }
 
 # read_pin NAME ARCH: set version, sha256, component from the pin file
 read_pin() {
-    [ -r "$pins" ] || die "pin file not found: $pins"
-    line=$(awk -v n="$1" -v a="$2" '$1 == n && $3 == a' "$pins")
+    line=
+    for f in $pins; do
+        [ -r "$f" ] || die "pin file not found: $f"
+        line=$(awk -v n="$1" -v a="$2" '$1 == n && $3 == a' "$f")
+        [ -z "$line" ] || break
+    done
     [ -n "$line" ] || die "no pin for $1:$2 in $pins"
     set -- $line
     version=$2 sha256=$4 component=${5:-main}

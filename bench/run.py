@@ -1,0 +1,575 @@
+#!/usr/bin/python3
+"""Run the qemu-ports benchmarks side by side and print one table.
+
+usage: bench/run.py [--rounds N] [--no-callgrind] [SECTION...]
+
+Sections (default: all, in this order):
+  qemu-i386  CPU-bound i386 programs (xz, gzip, cpubench) natively and under
+             each qemu-i386: upstream 10.0.13, the fork, the release profile,
+             Debian's qemu-user.  Median wall time of N interleaved rounds,
+             checked output, speed relative to upstream; instruction counts
+             with callgrind on smaller inputs.
+  system     qemu-system-aarch64: time to the UEFI Shell> prompt and to Linux
+             userspace, fork vs. upstream vs. Debian's qemu-system-arm.
+  ioctl      per-call cost of passed-through ioctls (bench/ioctl/run.sh).
+  notifier   EventNotifier wake-ups and latency for eventfd, pipe and
+             socketpair builds, and AIO-heavy unit tests' run time under each.
+
+What is missing (a build, a Debian package) is reported and skipped.
+Everything is written to build/bench/: results.txt (the table, as printed),
+results.json, ratios.png (with gnuplot).  One line per qemu-i386 workload is
+meant for machines:
+  RATIO <workload> fork/upstream=<r> release/upstream=<r>
+where r is upstream's median time divided by the other's (> 1: faster).
+Nothing is asserted about speed; a wrong output is an error (exit status 1).
+"""
+import argparse
+import hashlib
+import json
+import os
+import re
+import resource
+import select
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BUILD = os.path.join(TOP, 'build')
+OUT = os.path.join(BUILD, 'bench')
+PYTHON = '/usr/bin/python3' if os.path.exists('/usr/bin/python3') else sys.executable
+
+# name -> (description, qemu-i386 path or None for native)
+I386_RUNNERS = [
+    ('native', 'i386 program run directly (x86_64 kernel, ia32 emulation)', None),
+    ('upstream', 'unpatched QEMU 10.0.13, same configure flags',
+     os.path.join(OUT, 'upstream', 'qemu-i386')),
+    ('fork', 'qemu-ports (profile linux-x86_64)',
+     os.path.join(BUILD, 'linux-x86_64', 'qemu-i386')),
+    ('release', 'qemu-ports, profile release (-O3, LTO, PGO)',
+     os.path.join(BUILD, 'release', 'qemu-i386')),
+    ('debian', "Debian's qemu-user", '/usr/bin/qemu-i386'),
+]
+
+SYSTEM_RUNNERS = [
+    ('upstream', os.path.join(OUT, 'upstream', 'qemu-system-aarch64')),
+    ('fork', os.path.join(BUILD, 'linux-x86_64', 'qemu-system-aarch64')),
+    ('debian', '/usr/bin/qemu-system-aarch64'),
+]
+
+failures = []
+report = []          # lines of results.txt
+results = {}         # results.json
+
+
+def out(line=''):
+    print(line, flush=True)
+    report.append(line)
+
+
+def note(msg):
+    print('  ' + msg, file=sys.stderr, flush=True)
+
+
+def version_of(binary):
+    try:
+        r = subprocess.run([binary, '--version'], capture_output=True,
+                           text=True, timeout=30)
+        return r.stdout.splitlines()[0] if r.stdout else '?'
+    except OSError:
+        return '?'
+
+
+# ---------------------------------------------------------------- qemu-i386
+
+I386_DIR = os.path.join(OUT, 'qemu-i386')
+
+
+def i386_workloads(d):
+    """(name, argv, stdin) of the measured workloads, and smaller inputs for
+    callgrind.  The release profile trains on other data and settings
+    (bench/qemu-i386/train.sh)."""
+    root = os.path.join(d, 'root')
+    ld = [os.path.join(root, 'lib', 'ld-linux.so.2'), '--library-path',
+          os.path.join(root, 'lib', 'i386-linux-gnu') + ':' +
+          os.path.join(root, 'usr', 'lib', 'i386-linux-gnu')]
+    xz = ld + [os.path.join(root, 'usr', 'bin', 'xz'), '-6', '-T1', '-c']
+    gz = ld + [os.path.join(root, 'bin', 'gzip'), '-6', '-c']
+    cpubench = [os.path.join(d, 'cpubench'), '1']
+    measured = [
+        ('xz', xz + [os.path.join(d, 'measure-xz.dat')]),
+        ('gzip', gz + [os.path.join(d, 'measure-gzip.dat')]),
+        ('cpubench', cpubench + ['100']),
+    ]
+    small = {
+        'xz': xz + [os.path.join(d, 'measure-xz-small.dat')],
+        'gzip': gz + [os.path.join(d, 'measure-xz.dat')],
+        'cpubench': cpubench + ['10'],
+    }
+    return measured, small
+
+
+def run_timed(argv):
+    """Run argv; return (wall seconds, cpu seconds, sha256 of stdout)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    p = subprocess.Popen(argv, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    h = hashlib.sha256()
+    for chunk in iter(lambda: p.stdout.read(1 << 16), b''):
+        h.update(chunk)
+    status = p.wait()
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    if status != 0:
+        raise RuntimeError('exit status %d: %s' % (status, shlex.join(argv)))
+    return wall, cpu, h.hexdigest()
+
+
+def callgrind_instructions(argv):
+    r = subprocess.run(['valgrind', '--tool=callgrind',
+                        '--callgrind-out-file=/dev/null'] + argv,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                       stdin=subprocess.DEVNULL, text=True)
+    m = re.search(r'Collected : (\d+)', r.stderr)
+    if r.returncode != 0 or not m:
+        raise RuntimeError('callgrind failed: ' + r.stderr.strip()[-200:])
+    return int(m.group(1))
+
+
+def bench_qemu_i386(args):
+    out('== qemu-i386: CPU-bound i386 programs')
+    subprocess.run([os.path.join(TOP, 'bench', 'qemu-i386', 'prepare.sh')],
+                   check=True)
+    measured, small = i386_workloads(I386_DIR)
+    runners = []
+    for name, desc, qemu in I386_RUNNERS:
+        if qemu is None or os.access(qemu, os.X_OK):
+            runners.append((name, desc, qemu))
+            out('  %-9s %s%s' % (name, desc,
+                                 '' if qemu is None else ': ' + version_of(qemu)))
+        else:
+            out('  %-9s missing (%s), skipped' % (name, qemu))
+    times = {(r[0], w[0]): [] for r in runners for w in measured}
+    cpus = {(r[0], w[0]): [] for r in runners for w in measured}
+    digests = {}
+    # Interleaved, so that drift (other load, thermal) hits every runner.
+    for rnd in range(args.rounds):
+        note('round %d/%d' % (rnd + 1, args.rounds))
+        for wname, argv in measured:
+            for rname, _, qemu in runners:
+                full = argv if qemu is None else [qemu] + argv
+                wall, cpu, digest = run_timed(full)
+                times[(rname, wname)].append(wall)
+                cpus[(rname, wname)].append(cpu)
+                digests.setdefault((rname, wname), set()).add(digest)
+
+    out()
+    out('  median wall time in seconds of %d rounds (cpu time in brackets);'
+        % args.rounds)
+    out('  speed = upstream time / this time (> 1.00: faster than upstream)')
+    header = '  %-9s' % 'workload'
+    for rname, _, _ in runners:
+        header += ' %17s' % rname
+    out(header)
+    table = {}
+    for wname, _ in measured:
+        line = '  %-9s' % wname
+        for rname, _, _ in runners:
+            med = statistics.median(times[(rname, wname)])
+            cpu = statistics.median(cpus[(rname, wname)])
+            table[(rname, wname)] = med
+            line += ' %8.3f [%6.3f]' % (med, cpu)
+        out(line)
+    for wname, _ in measured:
+        line = '  %-9s' % ('speed ' + wname)[:9]
+        for rname, _, _ in runners:
+            if ('upstream', wname) in table:
+                line += ' %17.2f' % (table[('upstream', wname)] / table[(rname, wname)])
+            else:
+                line += ' %17s' % 'n/a'
+        out(line)
+    spread = max(
+        (max(v) - min(v)) / statistics.median(v) for v in times.values())
+    out('  largest spread (max-min)/median of any cell: %.1f%%' % (100 * spread))
+
+    # Every emulator must print exactly what the native run printed.
+    for wname, _ in measured:
+        native = digests.get(('native', wname), set())
+        for rname, _, _ in runners:
+            d = digests[(rname, wname)]
+            if len(d) != 1 or (native and d != native):
+                failures.append('qemu-i386 %s: %s output differs from native'
+                                % (wname, rname))
+                out('  WRONG OUTPUT: %s under %s' % (wname, rname))
+
+    instr = {}
+    if args.callgrind and shutil.which('valgrind'):
+        out()
+        out('  instructions executed (callgrind Ir, smaller inputs), millions;')
+        out('  speed = upstream count / this count')
+        out(header)
+        for wname, _ in measured:
+            line = '  %-9s' % wname
+            for rname, _, qemu in runners:
+                argv = small[wname] if qemu is None else [qemu] + small[wname]
+                note('callgrind %s %s' % (wname, rname))
+                instr[(rname, wname)] = callgrind_instructions(argv)
+                line += ' %17.1f' % (instr[(rname, wname)] / 1e6)
+            out(line)
+        for wname, _ in measured:
+            line = '  %-9s' % ('speed ' + wname)[:9]
+            for rname, _, _ in runners:
+                up = instr.get(('upstream', wname))
+                line += (' %17.3f' % (up / instr[(rname, wname)])) if up else ' %17s' % 'n/a'
+            out(line)
+    elif args.callgrind:
+        out('  (valgrind not installed: no instruction counts)')
+
+    out()
+    ratio_lines = []
+    for wname, _ in measured:
+        parts = []
+        for rname in ('fork', 'release'):
+            if ('upstream', wname) in table and (rname, wname) in table:
+                parts.append('%s/upstream=%.3f' % (
+                    rname, table[('upstream', wname)] / table[(rname, wname)]))
+            else:
+                parts.append('%s/upstream=n/a' % rname)
+        ratio_lines.append('RATIO %s %s' % (wname, ' '.join(parts)))
+    for line in ratio_lines:
+        out(line)
+    results['qemu-i386'] = {
+        'rounds': args.rounds,
+        'runners': [r[0] for r in runners],
+        'median_seconds': {'%s/%s' % k: v for k, v in table.items()},
+        'all_seconds': {'%s/%s' % k: v for k, v in times.items()},
+        'instructions': {'%s/%s' % k: v for k, v in instr.items()},
+    }
+
+
+# ------------------------------------------------------------------- system
+
+# Terminal escape sequences, which firmware puts even inside words.
+ESCAPES = re.compile(r'\x1b(\[[0-9;?=>]*[ -/]*[@-~]|[()][0-9A-Za-z]|[=>78DEHMc])')
+
+
+def boot_time(cmd, marks, timeout):
+    """Start cmd; marks are (name, regex, reply): return {name: seconds
+    until regex first shows up in the output without escape sequences},
+    typing reply (if any) when it does."""
+    t0 = time.monotonic()
+    p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT)
+    seen = {}
+    buf = b''
+    pending = list(marks)
+    try:
+        while pending:
+            left = t0 + timeout - time.monotonic()
+            if left <= 0:
+                raise RuntimeError('timeout waiting for %r; last output: %r'
+                                   % (pending[0][1], buf[-200:].decode('latin-1')))
+            r, _, _ = select.select([p.stdout], [], [], left)
+            if not r:
+                continue
+            data = os.read(p.stdout.fileno(), 65536)
+            if not data:
+                raise RuntimeError('QEMU exited; last output: %r'
+                                   % buf[-200:].decode('latin-1'))
+            buf += data
+            text = ESCAPES.sub('', buf.decode('latin-1'))
+            while pending:
+                name, regex, reply = pending[0]
+                if not re.search(regex, text):
+                    break
+                seen[name] = time.monotonic() - t0
+                pending.pop(0)
+                if reply:
+                    p.stdin.write(reply)
+                    p.stdin.flush()
+    finally:
+        p.kill()
+        p.wait()
+    return seen
+
+
+def bench_system(args):
+    out('== qemu-system-aarch64: boot times (median of %d)' % args.boot_rounds)
+    acc = os.path.join(os.environ.get('QP_CACHE') or
+                       os.path.expanduser('~/.cache/qemu-ports'), 'acceptance')
+    fetch = os.path.join(TOP, 'tests', 'acceptance', 'fetch.sh')
+    pins = os.path.join(TOP, 'upstream', 'acceptance-inputs')
+    kernel_pkg = None
+    with open(pins) as f:
+        for line in f:
+            w = line.split()
+            if len(w) >= 3 and w[0].startswith('linux-image-') and w[2] == 'arm64':
+                kernel_pkg = w[0]
+    try:
+        for d, pkg in (('qemu-efi', 'qemu-efi-aarch64:all'),
+                       ('linux', kernel_pkg + ':arm64'),
+                       ('busybox', 'busybox-static:arm64')):
+            subprocess.run([fetch, 'unpack', os.path.join(acc, d), pkg],
+                           check=True, stdout=subprocess.DEVNULL)
+    except (subprocess.CalledProcessError, TypeError) as e:
+        out('  inputs not available (%s), skipped' % e)
+        return
+    fw = os.path.join(acc, 'qemu-efi', 'usr', 'share', 'qemu-efi-aarch64', 'QEMU_EFI.fd')
+    kver = kernel_pkg[len('linux-image-'):]
+    kernel = os.path.join(acc, 'linux', 'boot', 'vmlinuz-' + kver)
+    work = tempfile.mkdtemp(prefix='qemu-ports-bench-')
+    initrd = os.path.join(work, 'initrd')
+    subprocess.run([PYTHON, os.path.join(TOP, 'tests', 'acceptance', 'driver.py'),
+                    'initramfs', initrd, os.path.join(acc, 'busybox', 'bin', 'busybox'),
+                    os.path.join(TOP, 'bench', 'system', 'init')], check=True)
+    common = ['-machine', 'virt', '-cpu', 'cortex-a57', '-smp', '1', '-nographic',
+              '-serial', 'mon:stdio', '-nic', 'none']
+    scenarios = [
+        ('efi-shell', 'Shell>', common + ['-m', '256', '-bios', fw],
+         [('banner', r'Press ESC', b'\x1b'), ('Shell>', r'Shell> ', None)]),
+        ('linux', 'userspace', common + ['-m', '512', '-kernel', kernel, '-initrd', initrd,
+                                         '-append', 'console=ttyAMA0 panic=-1 quiet'],
+         [('userspace', r'QP-BENCH-USERSPACE', None)]),
+    ]
+    runners = [(n, q) for n, q in SYSTEM_RUNNERS if os.access(q, os.X_OK)]
+    for n, q in SYSTEM_RUNNERS:
+        if (n, q) in runners:
+            out('  %-9s %s' % (n, version_of(q)))
+        else:
+            out('  %-9s missing (%s), skipped' % (n, q))
+    res = {}
+    for rnd in range(args.boot_rounds):
+        for sname, mark, opts, marks in scenarios:
+            for rname, qemu in runners:
+                note('boot %s %s round %d' % (sname, rname, rnd + 1))
+                try:
+                    seen = boot_time([qemu] + opts, marks, 180)
+                    res.setdefault((rname, sname), []).append(seen[mark])
+                except RuntimeError as e:
+                    failures.append('boot %s under %s: %s' % (sname, rname, e))
+    shutil.rmtree(work, ignore_errors=True)
+    out('  %-22s' % 'seconds to' + ''.join(' %10s' % r for r, _ in runners))
+    for sname, mark, _, _ in scenarios:
+        line = '  %-22s' % ('%s (%s)' % (mark, sname))
+        for rname, _ in runners:
+            v = res.get((rname, sname))
+            line += ' %10.2f' % statistics.median(v) if v else ' %10s' % 'failed'
+        out(line)
+    for sname, mark, _, _ in scenarios:
+        line = '  %-22s' % ('speed ' + mark)
+        up = res.get(('upstream', sname))
+        for rname, _ in runners:
+            v = res.get((rname, sname))
+            line += (' %10.2f' % (statistics.median(up) / statistics.median(v))
+                     if v and up else ' %10s' % 'n/a')
+        out(line)
+    results['system'] = {'%s/%s' % k: v for k, v in res.items()}
+
+
+# -------------------------------------------------------------------- ioctl
+
+def bench_ioctl(args):
+    out('== ioctl passthrough: ns per call (bench/ioctl/run.sh)')
+    for label, q in (('64-bit qemu-i386 (linux-x86_64)',
+                      os.path.join(BUILD, 'linux-x86_64', 'qemu-i386')),
+                     ('32-bit qemu-i386 (linux-i386)',
+                      os.path.join(BUILD, 'linux-i386', 'qemu-i386'))):
+        if not os.access(q, os.X_OK):
+            out('  %s: missing (%s), skipped' % (label, q))
+            continue
+        out('  ' + label)
+        r = subprocess.run([os.path.join(TOP, 'bench', 'ioctl', 'run.sh'), q],
+                           capture_output=True, text=True,
+                           env=dict(os.environ, BENCH_BUILD_DIR=os.path.join(OUT, 'ioctl')))
+        for line in r.stdout.splitlines():
+            out('    ' + line)
+        # The compat route exists only for 64-bit builds: n/a there is fine.
+        if r.returncode != 0 or re.search(r'passthrough native +n/a', r.stdout):
+            failures.append('ioctl benchmark with %s: %s' % (q, r.stderr.strip()[-200:]))
+        results.setdefault('ioctl', {})[label] = r.stdout
+
+
+# ----------------------------------------------------------------- notifier
+
+# The cygwin-linux suite's builds: the same minimal configuration (tools and
+# unit tests) with each --event-notifier choice.
+NOTIFIER_BUILDS = [(kind, os.path.join(BUILD, 'cygwin-linux', 'build-' + kind))
+                   for kind in ('eventfd', 'pipe', 'socketpair')]
+AIO_TESTS = ['test-aio', 'test-thread-pool', 'test-bdrv-drain',
+             'test-event-notifier']
+
+
+def build_notifier_bench(builddir, exe):
+    """Compile notifier-bench.c with the flags QEMU used for one of its own
+    unit tests in builddir, and link it like that test."""
+    with open(os.path.join(builddir, 'compile_commands.json')) as f:
+        cmd = next(shlex.split(e['command']) for e in json.load(f)
+                   if e['file'].endswith('tests/unit/test-event-notifier.c'))
+    cc = []
+    skip = 0
+    for w in cmd:
+        if skip:
+            skip -= 1
+        elif w in ('-MQ', '-MF', '-o'):
+            skip = 1
+        elif w in ('-MD', '-c', 'ccache') or w.endswith('.c') or \
+                w.startswith('-Werror'):
+            pass
+        else:
+            cc.append(w)
+    with open(os.path.join(builddir, 'build.ninja')) as f:
+        ninja = f.read()
+    m = re.search(r'^build tests/unit/test-event-notifier: c_LINKER ([^|\n]*).*?\n'
+                  r' LINK_ARGS = (.*?)\n', ninja, re.M | re.S)
+    if not m:
+        raise RuntimeError('no link line for test-event-notifier in build.ninja')
+    # The test's objects (QOM, event loop base) except its own main().
+    objects = [o for o in m.group(1).split() if 'test-event-notifier' not in o]
+    src = os.path.join(TOP, 'bench', 'notifier', 'notifier-bench.c')
+    r = subprocess.run(cc + ['-o', exe, src] + objects + shlex.split(m.group(2)),
+                       cwd=builddir, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise RuntimeError('cannot build %s: %s' % (exe, r.stderr.strip()[-400:]))
+
+
+def bench_notifier(args):
+    out('== EventNotifier: ping-pong between two threads, and AIO unit tests')
+    rows = []
+    for kind, builddir in NOTIFIER_BUILDS:
+        tests = [os.path.join(builddir, 'tests', 'unit', t) for t in AIO_TESTS]
+        if not all(os.access(t, os.X_OK) for t in tests):
+            out('  %-10s missing unit tests in %s (bench/build.sh makes them), skipped'
+                % (kind, builddir))
+            continue
+        exe = os.path.join(OUT, 'notifier-bench-' + kind)
+        try:
+            build_notifier_bench(builddir, exe)
+        except (RuntimeError, StopIteration) as e:
+            failures.append('notifier-bench for %s: %s' % (kind, e))
+            continue
+        pings = []
+        for _ in range(args.rounds):
+            r = subprocess.run([exe, '100000'], capture_output=True, text=True)
+            m = re.search(r'kind=(\S+) wakeups_per_s=(\S+) latency_us=(\S+) set_clear_ns=(\S+)',
+                          r.stdout)
+            if r.returncode != 0 or not m or m.group(1) != kind:
+                failures.append('notifier-bench %s: %s%s' % (kind, r.stdout, r.stderr))
+                break
+            pings.append([float(x) for x in m.groups()[1:]])
+        test_times = {}
+        for t in tests:
+            samples = []
+            for _ in range(3):
+                t0 = time.perf_counter()
+                r = subprocess.run([t], capture_output=True, cwd=os.path.dirname(t),
+                                   env=dict(os.environ, G_TEST_SRCDIR=os.path.join(
+                                       TOP, 'qemu', 'tests', 'unit'),
+                                       G_TEST_BUILDDIR=os.path.dirname(t)))
+                samples.append(time.perf_counter() - t0)
+                if r.returncode != 0:
+                    failures.append('%s (%s) failed' % (t, kind))
+            test_times[os.path.basename(t)] = statistics.median(samples)
+        if pings:
+            rows.append((kind, [statistics.median(p[i] for p in pings) for i in range(3)],
+                         test_times))
+    if not rows:
+        return
+    out('  %-10s %14s %11s %13s %s' % ('notifier', 'wake-ups/s', 'latency us',
+                                       'set+clear ns', ' '.join('%9s' % t[5:][:9] for t in AIO_TESTS)))
+    base = dict((k, v) for k, _, v in rows).get('eventfd')
+    for kind, (wps, lat, sc), tt in rows:
+        out('  %-10s %14.0f %11.2f %13.0f %s' % (
+            kind, wps, lat, sc, ' '.join('%9.3f' % tt[t] for t in AIO_TESTS)))
+    if base:
+        for kind, _, tt in rows:
+            out('  %-10s %s' % ('', '%s AIO tests total %.2f s (%.2fx eventfd)' % (
+                kind, sum(tt.values()), sum(tt.values()) / sum(base.values()))))
+    out('  (AIO columns: median seconds of 3 runs of tests/unit/test-*)')
+    results['notifier'] = {k: {'wakeups_per_s': v[0], 'latency_us': v[1],
+                               'set_clear_ns': v[2], 'tests': tt}
+                           for k, v, tt in rows}
+
+
+# --------------------------------------------------------------------- plot
+
+def plot():
+    data = results.get('qemu-i386', {}).get('median_seconds', {})
+    rows = []
+    for w in ('xz', 'gzip', 'cpubench'):
+        up = data.get('upstream/' + w)
+        if not up:
+            continue
+        rows.append([w] + ['%.4f' % (up / data[r + '/' + w]) if r + '/' + w in data else '0'
+                           for r in ('fork', 'release', 'debian')])
+    if not rows or not shutil.which('gnuplot'):
+        out('(no plot: %s)' % ('gnuplot not installed' if rows else 'no data'))
+        return
+    dat = os.path.join(OUT, 'ratios.dat')
+    with open(dat, 'w') as f:
+        f.write('workload fork release debian\n')
+        for r in rows:
+            f.write(' '.join(r) + '\n')
+    png = os.path.join(OUT, 'ratios.png')
+    script = '''
+set terminal png size 800,480
+set output '%s'
+set title 'qemu-i386 speed relative to upstream QEMU 10.0.13 (higher is faster)'
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set yrange [0:*]
+set ylabel 'upstream time / time'
+set grid ytics
+set key top left
+set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2
+plot '%s' using 2:xtic(1) title columnheader, '' using 3 title columnheader, \\
+     '' using 4 title columnheader
+''' % (png, dat)
+    r = subprocess.run(['gnuplot'], input=script, text=True, capture_output=True)
+    out('plot: %s' % png if r.returncode == 0 else 'plot failed: ' + r.stderr.strip())
+
+
+SECTIONS = {'qemu-i386': bench_qemu_i386, 'system': bench_system,
+            'ioctl': bench_ioctl, 'notifier': bench_notifier}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('sections', nargs='*', metavar='SECTION',
+                    help=' '.join(SECTIONS) + ' (default: all)')
+    ap.add_argument('--rounds', type=int, default=5,
+                    help='measured rounds per qemu-i386 workload (default 5)')
+    ap.add_argument('--boot-rounds', type=int, default=3,
+                    help='boots per qemu-system-aarch64 scenario (default 3)')
+    ap.add_argument('--no-callgrind', dest='callgrind', action='store_false')
+    args = ap.parse_args()
+    unknown = [s for s in args.sections if s not in SECTIONS]
+    if unknown:
+        ap.error('unknown section %s (have: %s)' % (' '.join(unknown), ' '.join(SECTIONS)))
+    os.makedirs(OUT, exist_ok=True)
+    t0 = time.monotonic()
+    out('qemu-ports benchmarks, %s, %s, %d CPUs' % (
+        time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime()),
+        os.uname().machine, os.cpu_count()))
+    for name in args.sections or list(SECTIONS):
+        out()
+        SECTIONS[name](args)
+    out()
+    plot()
+    out('benchmark run took %.0f s' % (time.monotonic() - t0))
+    for f in failures:
+        out('ERROR: ' + f)
+    with open(os.path.join(OUT, 'results.txt'), 'w') as f:
+        f.write('\n'.join(report) + '\n')
+    with open(os.path.join(OUT, 'results.json'), 'w') as f:
+        json.dump(results, f, indent=1, sort_keys=True)
+    return 1 if failures else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
