@@ -172,13 +172,13 @@ def bench_qemu_i386(args):
     out('  median wall time in seconds of %d rounds (cpu time in brackets);'
         % args.rounds)
     out('  speed = upstream time / this time (> 1.00: faster than upstream)')
-    header = '  %-9s' % 'workload'
+    header = '  %-15s' % 'workload'
     for rname, _, _ in runners:
         header += ' %17s' % rname
     out(header)
     table = {}
     for wname, _ in measured:
-        line = '  %-9s' % wname
+        line = '  %-15s' % wname
         for rname, _, _ in runners:
             med = statistics.median(times[(rname, wname)])
             cpu = statistics.median(cpus[(rname, wname)])
@@ -186,16 +186,21 @@ def bench_qemu_i386(args):
             line += ' %8.3f [%6.3f]' % (med, cpu)
         out(line)
     for wname, _ in measured:
-        line = '  %-9s' % ('speed ' + wname)[:9]
+        line = '  %-15s' % ('speed ' + wname)
         for rname, _, _ in runners:
             if ('upstream', wname) in table:
                 line += ' %17.2f' % (table[('upstream', wname)] / table[(rname, wname)])
             else:
                 line += ' %17s' % 'n/a'
         out(line)
-    spread = max(
-        (max(v) - min(v)) / statistics.median(v) for v in times.values())
-    out('  largest spread (max-min)/median of any cell: %.1f%%' % (100 * spread))
+    # The noise: how far apart the rounds of one cell are.
+    for wname, _ in measured:
+        line = '  %-15s' % ('spread ' + wname)
+        for rname, _, _ in runners:
+            v = times[(rname, wname)]
+            line += ' %16.1f%%' % (100 * (max(v) - min(v)) / statistics.median(v))
+        out(line)
+    out('  (spread: (slowest - fastest round) / median)')
 
     # Every emulator must print exactly what the native run printed.
     for wname, _ in measured:
@@ -214,7 +219,7 @@ def bench_qemu_i386(args):
         out('  speed = upstream count / this count')
         out(header)
         for wname, _ in measured:
-            line = '  %-9s' % wname
+            line = '  %-15s' % wname
             for rname, _, qemu in runners:
                 argv = small[wname] if qemu is None else [qemu] + small[wname]
                 note('callgrind %s %s' % (wname, rname))
@@ -222,7 +227,7 @@ def bench_qemu_i386(args):
                 line += ' %17.1f' % (instr[(rname, wname)] / 1e6)
             out(line)
         for wname, _ in measured:
-            line = '  %-9s' % ('speed ' + wname)[:9]
+            line = '  %-15s' % ('speed ' + wname)
             for rname, _, _ in runners:
                 up = instr.get(('upstream', wname))
                 line += (' %17.3f' % (up / instr[(rname, wname)])) if up else ' %17s' % 'n/a'
@@ -498,39 +503,48 @@ def bench_notifier(args):
 # --------------------------------------------------------------------- plot
 
 def plot():
-    data = results.get('qemu-i386', {}).get('median_seconds', {})
-    rows = []
-    for w in ('xz', 'gzip', 'cpubench'):
-        up = data.get('upstream/' + w)
-        if not up:
-            continue
-        rows.append([w] + ['%.4f' % (up / data[r + '/' + w]) if r + '/' + w in data else '0'
-                           for r in ('fork', 'release', 'debian')])
-    if not rows or not shutil.which('gnuplot'):
-        out('(no plot: %s)' % ('gnuplot not installed' if rows else 'no data'))
+    """ratios.png: speed relative to upstream by time (top) and by
+    instruction count (bottom), one cluster per qemu-i386 workload."""
+    res = results.get('qemu-i386', {})
+    panels = []
+    for key, title in (('median_seconds', 'by median time'),
+                       ('instructions', 'by instructions executed (callgrind)')):
+        data = res.get(key, {})
+        rows = []
+        for w in ('xz', 'gzip', 'cpubench'):
+            up = data.get('upstream/' + w)
+            if up:
+                rows.append([w] + ['%.4f' % (up / data[r + '/' + w])
+                                   if data.get(r + '/' + w) else '0'
+                                   for r in ('fork', 'release', 'debian')])
+        if rows:
+            panels.append((key, title, rows))
+    if not panels or not shutil.which('gnuplot'):
+        out('(no plot: %s)' % ('gnuplot not installed' if panels else 'no data'))
         return
-    dat = os.path.join(OUT, 'ratios.dat')
-    with open(dat, 'w') as f:
-        f.write('workload fork release debian\n')
-        for r in rows:
-            f.write(' '.join(r) + '\n')
     png = os.path.join(OUT, 'ratios.png')
-    script = '''
-set terminal png size 800,480
-set output '%s'
-set title 'qemu-i386 speed relative to upstream QEMU 10.0.13 (higher is faster)'
-set style data histograms
-set style histogram clustered gap 1
-set style fill solid 0.8 border -1
-set yrange [0:*]
-set ylabel 'upstream time / time'
-set grid ytics
-set key top left
-set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2
-plot '%s' using 2:xtic(1) title columnheader, '' using 3 title columnheader, \\
-     '' using 4 title columnheader
-''' % (png, dat)
-    r = subprocess.run(['gnuplot'], input=script, text=True, capture_output=True)
+    script = ["set terminal png size 800,%d" % (300 * len(panels) + 40),
+              "set output '%s'" % png,
+              "set multiplot layout %d,1 title 'qemu-i386 speed relative to "
+              "upstream QEMU 10.0.13 (higher is faster)'" % len(panels),
+              "set style data histograms",
+              "set style histogram clustered gap 1",
+              "set style fill solid 0.8 border -1",
+              "set yrange [0:*]", "set ylabel 'upstream / this'",
+              "set grid ytics", "set key outside right top"]
+    for key, title, rows in panels:
+        dat = os.path.join(OUT, 'ratios-%s.dat' % key)
+        with open(dat, 'w') as f:
+            f.write('workload fork release debian\n')
+            for r in rows:
+                f.write(' '.join(r) + '\n')
+        script += ["set title '%s'" % title,
+                   "plot '%s' using 2:xtic(1) title columnheader, "
+                   "'' using 3 title columnheader, '' using 4 title columnheader, "
+                   "1 notitle dt 2 lc black" % dat]
+    script.append('unset multiplot')
+    r = subprocess.run(['gnuplot'], input='\n'.join(script) + '\n', text=True,
+                       capture_output=True)
     out('plot: %s' % png if r.returncode == 0 else 'plot failed: ' + r.stderr.strip())
 
 

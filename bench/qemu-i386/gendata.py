@@ -5,6 +5,7 @@ some incompressible stretches.  The output is a pure function of SEED.
 
 usage: gendata.py SEED SIZE OUTPUT
 """
+import os
 import sys
 
 
@@ -51,7 +52,6 @@ def main():
     seed, size, output = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
     with open(output + ".tmp", "wb") as f:
         f.write(generate(seed, size))
-    import os
     os.replace(output + ".tmp", output)
 
 
