@@ -556,8 +556,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('sections', nargs='*', metavar='SECTION',
                     help=' '.join(SECTIONS) + ' (default: all)')
-    ap.add_argument('--rounds', type=int, default=5,
-                    help='measured rounds per qemu-i386 workload (default 5)')
+    ap.add_argument('--rounds', type=int, default=7,
+                    help='measured rounds per qemu-i386 workload (default 7)')
     ap.add_argument('--boot-rounds', type=int, default=3,
                     help='boots per qemu-system-aarch64 scenario (default 3)')
     ap.add_argument('--no-callgrind', dest='callgrind', action='store_false')
