@@ -17,8 +17,8 @@ Sections (default: all, in this order):
 
 What is missing (a build, a Debian package) is reported and skipped.
 Everything is written to build/bench/: results.txt (the table, as printed),
-results.json, ratios.png (with gnuplot).  One line per qemu-i386 workload is
-meant for machines:
+results.json, ratios.png (with gnuplot), boot-*.log (consoles).  One line
+per qemu-i386 workload is meant for machines:
   RATIO <workload> fork/upstream=<r> release/upstream=<r>
 where r is upstream's median time divided by the other's (> 1: faster).
 Nothing is asserted about speed; a wrong output is an error (exit status 1).
@@ -29,7 +29,6 @@ import json
 import os
 import re
 import resource
-import select
 import shlex
 import shutil
 import statistics
@@ -41,7 +40,8 @@ import time
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.path.join(TOP, 'build')
 OUT = os.path.join(BUILD, 'bench')
-PYTHON = '/usr/bin/python3' if os.path.exists('/usr/bin/python3') else sys.executable
+sys.path.insert(0, os.path.join(TOP, 'tests', 'acceptance'))
+import driver  # noqa: E402  the acceptance suite's console driver
 
 # name -> (description, qemu-i386 path or None for native)
 I386_RUNNERS = [
@@ -259,47 +259,21 @@ def bench_qemu_i386(args):
 
 # ------------------------------------------------------------------- system
 
-# Terminal escape sequences, which firmware puts even inside words.
-ESCAPES = re.compile(r'\x1b(\[[0-9;?=>]*[ -/]*[@-~]|[()][0-9A-Za-z]|[=>78DEHMc])')
-
-
-def boot_time(cmd, marks, timeout):
-    """Start cmd; marks are (name, regex, reply): return {name: seconds
-    until regex first shows up in the output without escape sequences},
+def boot_time(cmd, marks, timeout, log):
+    """Start cmd on the acceptance suite's console driver; marks are
+    (name, regex, reply): return {name: seconds until regex shows up},
     typing reply (if any) when it does."""
     t0 = time.monotonic()
-    p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                         stderr=subprocess.STDOUT)
+    con = driver.Console(cmd, log)
     seen = {}
-    buf = b''
-    pending = list(marks)
     try:
-        while pending:
-            left = t0 + timeout - time.monotonic()
-            if left <= 0:
-                raise RuntimeError('timeout waiting for %r; last output: %r'
-                                   % (pending[0][1], buf[-200:].decode('latin-1')))
-            r, _, _ = select.select([p.stdout], [], [], left)
-            if not r:
-                continue
-            data = os.read(p.stdout.fileno(), 65536)
-            if not data:
-                raise RuntimeError('QEMU exited; last output: %r'
-                                   % buf[-200:].decode('latin-1'))
-            buf += data
-            text = ESCAPES.sub('', buf.decode('latin-1'))
-            while pending:
-                name, regex, reply = pending[0]
-                if not re.search(regex, text):
-                    break
-                seen[name] = time.monotonic() - t0
-                pending.pop(0)
-                if reply:
-                    p.stdin.write(reply)
-                    p.stdin.flush()
+        for name, regex, reply in marks:
+            con.expect(regex, t0 + timeout - time.monotonic())
+            seen[name] = time.monotonic() - t0
+            if reply:
+                con.send(reply)
     finally:
-        p.kill()
-        p.wait()
+        con.stop()
     return seen
 
 
@@ -329,14 +303,13 @@ def bench_system(args):
     kernel = os.path.join(acc, 'linux', 'boot', 'vmlinuz-' + kver)
     work = tempfile.mkdtemp(prefix='qemu-ports-bench-')
     initrd = os.path.join(work, 'initrd')
-    subprocess.run([PYTHON, os.path.join(TOP, 'tests', 'acceptance', 'driver.py'),
-                    'initramfs', initrd, os.path.join(acc, 'busybox', 'bin', 'busybox'),
-                    os.path.join(TOP, 'bench', 'system', 'init')], check=True)
+    driver.initramfs([initrd, os.path.join(acc, 'busybox', 'bin', 'busybox'),
+                      os.path.join(TOP, 'bench', 'system', 'init')])
     common = ['-machine', 'virt', '-cpu', 'cortex-a57', '-smp', '1', '-nographic',
               '-serial', 'mon:stdio', '-nic', 'none']
     scenarios = [
         ('efi-shell', 'Shell>', common + ['-m', '256', '-bios', fw],
-         [('banner', r'Press ESC', b'\x1b'), ('Shell>', r'Shell> ', None)]),
+         [('banner', r'Press ESC', '\x1b'), ('Shell>', r'Shell> ', None)]),
         ('linux', 'userspace', common + ['-m', '512', '-kernel', kernel, '-initrd', initrd,
                                          '-append', 'console=ttyAMA0 panic=-1 quiet'],
          [('userspace', r'QP-BENCH-USERSPACE', None)]),
@@ -352,10 +325,12 @@ def bench_system(args):
         for sname, mark, opts, marks in scenarios:
             for rname, qemu in runners:
                 note('boot %s %s round %d' % (sname, rname, rnd + 1))
+                log = os.path.join(OUT, 'boot-%s-%s.log' % (sname, rname))
                 try:
-                    seen = boot_time([qemu] + opts, marks, 180)
+                    with open(log, 'wb') as f:
+                        seen = boot_time([qemu] + opts, marks, 180, f)
                     res.setdefault((rname, sname), []).append(seen[mark])
-                except RuntimeError as e:
+                except driver.Failure as e:
                     failures.append('boot %s under %s: %s' % (sname, rname, e))
     shutil.rmtree(work, ignore_errors=True)
     out('  %-22s' % 'seconds to' + ''.join(' %10s' % r for r, _ in runners))
