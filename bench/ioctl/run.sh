@@ -5,7 +5,7 @@
 #
 # Measures, in one run, NS_GET_NSTYPE (an ioctl QEMU does not know) made
 #   - directly by a native i386 process (the kernel's 32-bit path),
-#   - under QEMU with -ioctl-passthrough native,
+#   - under QEMU with -ioctl-passthrough native,cmd=0xb703,
 #   - under QEMU with -ioctl-passthrough compat (skipped if unavailable),
 # and, for reference, FIONREAD (an ioctl in QEMU's table) directly and
 # under QEMU.  Reports ns/call (best of 5 rounds) and the ratio to the
@@ -62,7 +62,8 @@ report() {
 }
 
 d=$(ns direct "$B/ioctl-bench" nstype "$N")
-n=$(ns native "$Q" -ioctl-passthrough native "$B/ioctl-bench" nstype "$N")
+# NS_GET_NSTYPE states no size: the 64-bit native route passes it named only.
+n=$(ns native "$Q" -ioctl-passthrough native,cmd=0xb703 "$B/ioctl-bench" nstype "$N")
 c=$(ns compat "$Q" -ioctl-passthrough compat "$B/ioctl-bench" nstype "$NC")
 fd=$(ns direct-fionread "$B/ioctl-bench" fionread "$N")
 fq=$(ns qemu-fionread "$Q" "$B/ioctl-bench" fionread "$N")

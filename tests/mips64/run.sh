@@ -128,6 +128,18 @@ build_prog i386 "$cc_i386"
 build_prog o32 "$cc_mips" -mabi=32
 build_prog n32 "$cc_mips" -mabi=n32
 build_prog n64 "$cc_mips" -mabi=64
+# guest_base probes: the smoke test's i386 program, static (non-PIE) and as
+# a dynamically linked PIE with the cross toolchain's i386 loader and libc
+hello=$top/tests/smoke/guest-hello.c
+"$cc_i386" -static -O2 -o "$work/root/bin/hello-i386" "$hello" ||
+    die "cannot build hello-i386"
+"$cc_i386" -O2 -fPIE -pie -o "$work/root/bin/hello-i386-pie" "$hello" ||
+    die "cannot build hello-i386-pie"
+mkdir -p "$work/root/i386/lib"
+for lib in ld-linux.so.2 libc.so.6; do
+    cp "$("$cc_i386" -print-file-name=$lib)" "$work/root/i386/lib/$lib" ||
+        die "cannot copy the i386 $lib"
+done
 t_built=$(now)
 
 # --- qemu-i386 builds ----------------------------------------------------------
@@ -178,13 +190,20 @@ i386=/bin/qpdrv-test-i386
         echo "n64-native /qemu/n64 -ioctl-passthrough native $i386"
         # -strace output and the program's lines interleave: a row of its own
         echo "n64-native-strace /qemu/n64 -strace -ioctl-passthrough native $i386"
+        echo "n64-native-named /qemu/n64 -ioctl-passthrough native,type=M,cmd=0x4d03 $i386"
         echo "n64-compat /qemu/n64 -ioctl-passthrough compat $i386"
         echo "n64-env-compat QEMU_IOCTL_PASSTHROUGH=compat /qemu/n64 $i386"
         echo "n64-auto /qemu/n64 -ioctl-passthrough auto $i386"
+        echo "n64-gb-static /qemu/n64 -d page /bin/hello-i386"
+        echo "n64-gb-pie /qemu/n64 -d page -L /i386 /bin/hello-i386-pie"
     fi
     if [ $have_n32 = yes ]; then
         echo "n32-default /qemu/n32 $i386"
         echo "n32-native /qemu/n32 -ioctl-passthrough native $i386"
+        echo "n32-native-strace /qemu/n32 -strace -ioctl-passthrough native $i386"
+        echo "n32-native-named /qemu/n32 -ioctl-passthrough native,type=M,cmd=0x4d03 $i386"
+        echo "n32-gb-static /qemu/n32 -d page /bin/hello-i386"
+        echo "n32-gb-pie /qemu/n32 -d page -L /i386 /bin/hello-i386-pie"
     fi
 } >"$work/root/rows"
 cp "$here/init" "$work/root/init"
@@ -303,10 +322,44 @@ qrow $have_n32 n32-default "qemu-i386 n32, option absent: io ENOTTY" "$ENOTTY_IO
 qrow $have_n64 n64-native "qemu-i386 n64, native: iowr ENOTTY from the 64-bit handler" "$ENOTTY_IOWR"
 qrow $have_n64 n64-native-strace "qemu-i386 n64, native: -strace shows 0xc1144d01 = -1 errno=25" "$STRACE_IOWR"
 qrow $have_n64 n64-native "qemu-i386 n64, native: ior re-encoded, native path" "$OK_IOR_NATIVE"
-qrow $have_n64 n64-native "qemu-i386 n64, native: io re-encoded, counted" "$OK_IO"
+# _IO: no size in the number, so QEMU cannot check the argument: refused
+# where the entry is 64-bit or QEMU's memory is in reach, unless named
+qrow $have_n64 n64-native "qemu-i386 n64, native: io refused by QEMU (ENOTTY)" "$ENOTTY_IO"
+qrow $have_n64 n64-native-strace "qemu-i386 n64, native: -strace names the refusal" \
+    '\[refused: no size in number, 64-bit entry\]$'
+qrow $have_n64 n64-native-named "qemu-i386 n64, native,cmd=0x4d03: io counted" "$OK_IO"
 qrow $have_n32 n32-native "qemu-i386 n32, native: iowr answered by the compat handler" "$OK_IOWR"
 qrow $have_n32 n32-native "qemu-i386 n32, native: ior re-encoded, compat path" "$OK_IOR_COMPAT"
-qrow $have_n32 n32-native "qemu-i386 n32, native: io re-encoded, counted" "$OK_IO"
+qrow $have_n32 n32-native "qemu-i386 n32, native: io refused by QEMU (ENOTTY)" "$ENOTTY_IO"
+qrow $have_n32 n32-native-strace "qemu-i386 n32, native: -strace names the refusal" \
+    '\[refused: no size in number, QEMU memory in reach\]$'
+qrow $have_n32 n32-native-named "qemu-i386 n32, native,cmd=0x4d03: iowr answered by the compat handler" "$OK_IOWR"
+qrow $have_n32 n32-native-named "qemu-i386 n32, native,cmd=0x4d03: io counted" "$OK_IO"
+
+# guest_base: ordinary i386 programs, non-PIE and PIE, get 0 (QEMU is
+# linked above their load addresses), so addresses inside ioctl
+# arguments are right.  The value is printed for the record.
+gbrow() {  # gbrow BUILD ROW LABEL
+    if [ "$1" != yes ]; then
+        skip "$3" "qemu-i386 build not given"
+        return
+    fi
+    g_out=$(section "$2")
+    g_base=$(printf '%s\n' "$g_out" | sed -n 's/^Locating guest address space @ //p')
+    echo "guest_base $2 ${g_base:-none}"
+    if [ "$g_base" = 0x0 ] &&
+       printf '%s\n' "$g_out" | grep -q '^guest-hello pointer=4 machine=i686' &&
+       printf '%s\n' "$g_out" | grep -q "^QPROW-END $2 rc=0\$"; then
+        pass "$3"
+    else
+        fail "$3" "guest_base ${g_base:-not shown}; row output:
+$(printf '%s\n' "$g_out" | grep -v '^[0-9a-f]\{8\}-\|^start\|^page layout' | sed 's/^/    | /' | tail -n 10)"
+    fi
+}
+gbrow $have_n32 n32-gb-static "qemu-i386 n32: non-PIE i386 program runs with guest_base 0"
+gbrow $have_n32 n32-gb-pie "qemu-i386 n32: PIE i386 program runs with guest_base 0"
+gbrow $have_n64 n64-gb-static "qemu-i386 n64: non-PIE i386 program runs with guest_base 0"
+gbrow $have_n64 n64-gb-pie "qemu-i386 n64: PIE i386 program runs with guest_base 0"
 for row in compat env-compat auto; do
     mode=$row
     [ $row = env-compat ] && mode="QEMU_IOCTL_PASSTHROUGH=compat"
