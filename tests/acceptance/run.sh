@@ -4,6 +4,10 @@
 #   tests/acceptance/run.sh BUILD_DIR [TEST...]
 #
 # BUILD_DIR holds qemu-system-aarch64 and qemu-i386.  TESTs (default: all):
+#   efi-seed        the user's line, verbatim, from the build tree: -M virt -cpu
+#                   cortex-a57 -bios QEMU_EFI.fd -nographic -serial mon:stdio
+#                   (default NIC) reaches the UEFI shell
+#   efi-installed   the same line installed (DESTDIR): the NIC's option ROM loads
 #   efi-shell       UEFI shell on the serial console, monitor via Ctrl-A c, quit via Ctrl-A x
 #   linux-direct    Debian arm64 kernel + busybox initramfs via -kernel, virtio-mmio disk
 #   linux-smp2      the same with -smp 2 and a virtio-pci disk
@@ -24,13 +28,14 @@ here=$(cd "$(dirname "$0")" && pwd)
 pins=${ACCEPTANCE_INPUTS:-$here/../../upstream/acceptance-inputs}
 python=${PYTHON:-/usr/bin/python3}
 acc=${QP_CACHE:-$HOME/.cache/qemu-ports}/acceptance
-all_tests="efi-shell linux-direct linux-smp2 linux-net linux-efi i386-coreutils i386-strace i386-rar"
+all_tests="efi-seed efi-installed efi-shell linux-direct linux-smp2 linux-net linux-efi i386-coreutils i386-strace i386-rar"
 cmdline="console=ttyAMA0 panic=-1 quiet"
 
 # time limit of each test, in seconds ($ACCEPTANCE_TIMEOUT for all)
 limit() {
     case ${ACCEPTANCE_TIMEOUT:+set}$1 in
     set*) echo "$ACCEPTANCE_TIMEOUT" ;;
+    efi-seed) echo 480 ;;
     efi-* | linux-*) echo 300 ;;
     *) echo 120 ;;
     esac
@@ -103,6 +108,38 @@ boot() {
 # user_net: true if the build has user-mode networking (slirp)
 user_net() {
     "$qemu" -machine none -netdev help 2>/dev/null | grep -qx user
+}
+
+# The user's command line, verbatim, from the build tree: QEMU must find
+# the default NIC's option ROM (efi-virtio.rom, from ipxe-qemu) and the
+# firmware must reach its shell.  With that NIC the firmware first tries
+# PXE and HTTP boot over IPv4 and IPv6; that takes about 4 minutes here.
+t_efi_seed() {
+    need_qemu qemu-system-aarch64
+    firmware
+    cp "$fw" "$work/QEMU_EFI.fd"
+    cd "$work" || fail "cannot cd to $work"
+    console timeout:420 expect:'Start PXE over IPv4' expect:'Shell> ' \
+        timeout:30 send:'ver\r' expect:'UEFI v[0-9.]+ \(EDK II' \
+        expect:'Shell> ' send:'\x01x' exit:0 \
+        -- "$qemu" -M virt -cpu cortex-a57 -bios QEMU_EFI.fd -nographic \
+        -serial mon:stdio
+}
+
+# The same line with QEMU installed (DESTDIR): the NIC's option ROM is
+# found and its PXE client starts.
+t_efi_installed() {
+    need_qemu qemu-system-aarch64
+    firmware
+    DESTDIR=$work/root meson install -C "$build" --no-rebuild --quiet \
+        >"$work/install.log" 2>&1 || fail "meson install failed: $(tail -n 1 "$work/install.log")"
+    qemu=$(find "$work/root" -path '*/bin/qemu-system-aarch64' | head -n 1)
+    [ -x "$qemu" ] || fail "no installed qemu-system-aarch64 in $work/root"
+    cp "$fw" "$work/QEMU_EFI.fd"
+    cd "$work" || fail "cannot cd to $work"
+    console timeout:120 expect:'Start PXE over IPv4' send:'\x01x' exit:0 \
+        -- "$qemu" -M virt -cpu cortex-a57 -bios QEMU_EFI.fd -nographic \
+        -serial mon:stdio
 }
 
 t_efi_shell() {
