@@ -19,7 +19,7 @@ BENCH_DEBIAN_PACKAGES = qemu-user qemu-system-arm valgrind gnuplot-nox \
 SCRIPTS = scripts
 
 .PHONY: all deps tree export build check check-series check-tooling \
-	check-packaging check-unit check-smoke check-ioctl check-acceptance \
+	check-packaging check-unit check-smoke check-ioctl check-mm check-acceptance \
 	check-mips64 check-cygwin-linux check-win64-abi check-cygwin-check cygwin-check \
 	bench bench-deps bench-build clean distclean help
 
@@ -59,7 +59,7 @@ build-%:
 check: all
 	tests/run.sh
 
-check-series check-tooling check-packaging check-unit check-smoke check-ioctl \
+check-series check-tooling check-packaging check-unit check-smoke check-ioctl check-mm \
 check-acceptance check-mips64 check-cygwin-linux check-win64-abi check-cygwin-check:
 	tests/run.sh $(patsubst check-%,%,$@)
 

@@ -16,6 +16,7 @@ suite_command() {
     unit)       echo "tests/unit/run.sh $build/linux-x86_64" ;;
     smoke)      echo "tests/smoke/run.sh $build" ;;
     ioctl)      echo "tests/ioctl/run.sh $build/linux-x86_64/qemu-i386 $build/linux-i386/qemu-i386" ;;
+    mm)         echo "tests/mm/run.sh $build/linux-x86_64/qemu-i386 $build/linux-i386/qemu-i386" ;;
     acceptance) echo "tests/acceptance/run.sh $build/linux-x86_64" ;;
     mips64)     echo "tests/mips64/run.sh $build/mips64el-n64/qemu-i386 $build/mips64el-n32/qemu-i386" ;;
     cygwin-linux) echo "tests/cygwin-linux/run.sh $top/qemu $build/cygwin-linux" ;;
@@ -25,7 +26,7 @@ suite_command() {
     esac
 }
 
-[ $# -gt 0 ] || set -- series tooling packaging smoke ioctl unit acceptance mips64 \
+[ $# -gt 0 ] || set -- series tooling packaging smoke ioctl mm unit acceptance mips64 \
     cygwin-linux win64-abi cygwin-check
 total_passed=0 total_failed=0 total_skipped=0 summary=''
 for suite in "$@"; do

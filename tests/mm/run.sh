@@ -1,0 +1,93 @@
+#!/bin/sh
+# Guest memory-map tests: run.sh QEMU_I386...
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Builds the static i386 programs in this directory, runs each natively
+# (this machine runs i386 programs itself) and under every qemu-i386
+# given, and checks that
+# - each passes its own checks (exit status 0, closing RESULT ... PASS);
+# - under QEMU, mmap ends with the same errno as natively (mmap-exhaust);
+# - mmap-exhaust also passes for a guest linked at 0x60000000, where a
+#   qemu-i386 built for i386 by this project is loaded itself, so that
+#   the guest gets a guest_base other than 0, and with -B 0x30000000;
+#   the same with mremap(MREMAP_MAYMOVE) making the chunks (--mremap).
+# The totals of mmap-exhaust are printed; under QEMU on a 32-bit host they
+# are smaller than natively, since QEMU occupies part of the 4 GiB.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/tests/testlib.sh"
+[ $# -gt 0 ] || { echo "usage: run.sh QEMU_I386..." >&2; exit 2; }
+here=$top/tests/mm
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/qemu-ports-mm.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+cc='i686-linux-gnu-gcc -static -O2 -Wall'
+built=true
+for t in mmap-exhaust fixed-noreplace mremap-fail; do
+    $cc -o "$work/$t" "$here/$t.c" || built=false
+done
+$cc -Wl,-Ttext-segment=0x60000000 -o "$work/mmap-exhaust-at-60000000" \
+    "$here/mmap-exhaust.c" || built=false
+if ! $built; then
+    fail "build tests/mm" "i686-linux-gnu-gcc failed"
+    finish
+    exit
+fi
+
+# errno_of OUTPUT: the errno of the closing "RESULT mmap-exhaust mib=" line.
+errno_of() {
+    printf '%s\n' "$1" |
+        sed -n 's/^RESULT mmap-exhaust mib=.* errno=\([0-9]*\) .*/\1/p'
+}
+
+# run_case NAME RUNNER... : run, check PASS; for mmap-exhaust compare errno.
+run_case() {
+    r_name=$1 r_prog=$2
+    shift 2
+    r_out=$("$@" 2>&1 </dev/null) && r_status=0 || r_status=$?
+    printf '%s\n' "$r_out" | grep '^RESULT .*mib=' | sed "s|^|    $r_name: |"
+    if [ "$r_status" != 0 ]; then
+        fail "$r_name" "exit status $r_status; output:
+$r_out"
+        return
+    fi
+    case $r_prog in
+    mmap-exhaust*)
+        r_errno=$(errno_of "$r_out")
+        if [ "$r_errno" != "$native_errno" ]; then
+            fail "$r_name" "errno $r_errno, natively $native_errno"
+            return
+        fi
+        ;;
+    esac
+    pass "$r_name"
+}
+
+native_out=$("$work/mmap-exhaust" 2>&1) || true
+native_errno=$(errno_of "$native_out")
+[ -n "$native_errno" ] || native_errno=native-failed
+
+for prog in mmap-exhaust mmap-exhaust-at-60000000 fixed-noreplace \
+            mremap-fail; do
+    run_case "native $prog" "$prog" "$work/$prog"
+done
+run_case "native mmap-exhaust --mremap" mmap-exhaust \
+    "$work/mmap-exhaust" --mremap
+for qemu in "$@"; do
+    if [ ! -x "$qemu" ]; then
+        fail "$qemu" "not built"
+        continue
+    fi
+    for prog in mmap-exhaust mmap-exhaust-at-60000000 fixed-noreplace \
+                mremap-fail; do
+        run_case "$qemu $prog" "$prog" "$qemu" "$work/$prog"
+    done
+    run_case "$qemu -B 0x30000000 mmap-exhaust" mmap-exhaust \
+        "$qemu" -B 0x30000000 "$work/mmap-exhaust"
+    run_case "$qemu mmap-exhaust --mremap" mmap-exhaust \
+        "$qemu" "$work/mmap-exhaust" --mremap
+    run_case "$qemu -B 0x30000000 mmap-exhaust --mremap" mmap-exhaust \
+        "$qemu" -B 0x30000000 "$work/mmap-exhaust" --mremap
+done
+finish
