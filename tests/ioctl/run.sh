@@ -294,6 +294,9 @@ check_bad_option 'native,cmd=-1' "cmd '-1' is not a number"
 check_bad_option 'native,cmd=0x100000000' "cmd '0x100000000' is not a number"
 check_bad_option 'native,cmd= 5' "cmd ' 5' is not a number"
 check_bad_option 'native,force=1' "unknown option 'force=1'"
+check_bad_option 'native,type= ' "type ' ' is neither"
+check_bad_option 'off,force' 'force only applies to compat and auto'
+check_bad_option 'native,force' 'force only applies to compat and auto'
 
 run "$B/gb.out" "$Q64" -B 0x10000000 -ioctl-passthrough compat "$B/nstype"
 expect "compat with guest_base != 0 refuses to start" \
