@@ -14,6 +14,13 @@
  * With --mremap, each chunk is made by mapping one page and growing it
  * with mremap(MREMAP_MAYMOVE), so that the emulator has to find the room
  * for the move itself.
+ * With --4k, the chunks are ordinary PROT_READ | PROT_WRITE anonymous
+ * memory, a last round takes 4 KiB chunks so that no free page is left,
+ * the mprotect check is left until the end, and then every other page
+ * of the first chunk (8192 pages of 64 MiB) is made read-only, which
+ * splits the emulator's records of the guest pages: an emulator that
+ * shares the address space with the guest (qemu-i386 on a 32-bit host)
+ * must still find memory for itself, down to the exit of the program.
  * Prints one "RESULT mmap-exhaust chunk=..." line per round and a closing
  * "RESULT mmap-exhaust mib=N errno=E ..." line with the total; exits 0 if
  * all checks held.  With an argument EXPECT_MIB, the total must also be
@@ -40,12 +47,17 @@ struct range {
 static struct range maps[MAX_MAPS];
 static unsigned nmaps;
 static int use_mremap;
+static int use_4k;
 
 /* One PROT_NONE chunk, by mmap or by mmap of a page + mremap. */
 static void *reserve_chunk(size_t chunk, unsigned long page)
 {
     void *p, *q;
 
+    if (use_4k) {
+        return mmap(NULL, chunk, PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    }
     if (!use_mremap) {
         return mmap(NULL, chunk, PROT_NONE,
                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -107,6 +119,8 @@ static unsigned reserve_round(size_t chunk, unsigned long min_addr,
                    "below mmap_min_addr or wrapping\n",
                    chunk, (unsigned long)a);
             bad++;
+        } else if (use_4k) {
+            /* mprotect is checked after exhaustion. */
         } else if (mprotect(p, page, PROT_READ) != 0 ||
                    mprotect((char *)p + chunk - page, page, PROT_READ)
                    != 0) {
@@ -128,7 +142,8 @@ static unsigned reserve_round(size_t chunk, unsigned long min_addr,
 
 int main(int argc, char **argv)
 {
-    static const size_t chunks[] = { 64 << 20, 1 << 20, 64 << 10 };
+    static const size_t chunks[] = { 64 << 20, 1 << 20, 64 << 10, 4 << 10 };
+    unsigned nchunks = 3, protect_fail = 0;
     unsigned long min_addr = read_mmap_min_addr();
     unsigned long page = sysconf(_SC_PAGESIZE);
     unsigned long expect_mib;
@@ -136,14 +151,20 @@ int main(int argc, char **argv)
     unsigned bad = 0, overlaps = 0, i, count;
     int first_err = 0, err = 0, ok;
 
-    if (argc > 1 && strcmp(argv[1], "--mremap") == 0) {
-        use_mremap = 1;
-        argc--;
-        argv++;
+    for (; argc > 1 && strncmp(argv[1], "--", 2) == 0; argc--, argv++) {
+        if (strcmp(argv[1], "--mremap") == 0) {
+            use_mremap = 1;
+        } else if (strcmp(argv[1], "--4k") == 0) {
+            use_4k = 1;
+            nchunks = 4;
+        } else {
+            fprintf(stderr, "mmap-exhaust: unknown option %s\n", argv[1]);
+            return 2;
+        }
     }
     expect_mib = argc > 1 ? strtoul(argv[1], NULL, 0) : 0;
     setvbuf(stdout, NULL, _IOLBF, 0);
-    for (i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++) {
+    for (i = 0; i < nchunks; i++) {
         bad += reserve_round(chunks[i], min_addr, page, &err, &count);
         total += (unsigned long long)count * chunks[i];
         printf("RESULT mmap-exhaust%s chunk=%zuKiB count=%u errno=%d (%s)\n",
@@ -158,6 +179,19 @@ int main(int argc, char **argv)
         }
     }
 
+    if (use_4k) {
+        /* After exhaustion: split the first chunk into single pages. */
+        size_t off, n = 0;
+
+        for (off = 0; nmaps && off < maps[0].len; off += 2 * page, n++) {
+            if (mprotect((char *)maps[0].start + off, page, PROT_READ)) {
+                protect_fail++;
+            }
+        }
+        printf("RESULT mmap-exhaust after: mprotect of %zu pages, "
+               "%u failed\n", n, protect_fail);
+    }
+
     qsort(maps, nmaps, sizeof(maps[0]), cmp_range);
     for (i = 1; i < nmaps; i++) {
         if (maps[i - 1].start + maps[i - 1].len > maps[i].start) {
@@ -169,6 +203,7 @@ int main(int argc, char **argv)
     }
 
     ok = first_err == ENOMEM && err == ENOMEM && !bad && !overlaps &&
+         !protect_fail &&
          total >> 20 >= expect_mib;
     printf("RESULT mmap-exhaust mib=%llu mib64=%llu errno=%d (%s) "
            "bad=%u overlaps=%u min_addr=%#lx %s\n",

@@ -10,7 +10,18 @@
 # - mmap-exhaust also passes for a guest linked at 0x60000000, where a
 #   qemu-i386 built for i386 by this project is loaded itself, so that
 #   the guest gets a guest_base other than 0, and with -B 0x30000000;
-#   the same with mremap(MREMAP_MAYMOVE) making the chunks (--mremap).
+#   the same with mremap(MREMAP_MAYMOVE) making the chunks (--mremap);
+# - mmap-exhaust --4k (ordinary read-write chunks down to 4 KiB, then
+#   mprotect of 8192 single pages) passes five runs in a row, so that
+#   QEMU still finds memory for itself after the guest took all it could;
+# - qemu-pages: munmap, mprotect, MAP_FIXED and mremap on QEMU's own
+#   memory (the anonymous "---p" ranges that are not the guest's) neither
+#   crash QEMU nor touch that memory and give munmap 0, mprotect ENOMEM,
+#   MAP_FIXED ENOMEM, and on a free page give the errnos of Linux.  A
+#   qemu-i386 that is a 32-bit program has no reserved_va and must show
+#   such ranges (--expect-foreign); a 64-bit one reserves the guest space,
+#   where mprotect and mremap of free guest pages succeed (--reserved-va,
+#   printed as SKIP).
 # The totals of mmap-exhaust are printed; under QEMU on a 32-bit host they
 # are smaller than natively, since QEMU occupies part of the 4 GiB.
 set -u
@@ -24,7 +35,7 @@ trap 'rm -rf "$work"' EXIT
 
 cc='i686-linux-gnu-gcc -static -O2 -Wall'
 built=true
-for t in mmap-exhaust fixed-noreplace mremap-fail; do
+for t in mmap-exhaust fixed-noreplace mremap-fail qemu-pages; do
     $cc -o "$work/$t" "$here/$t.c" || built=false
 done
 $cc -Wl,-Ttext-segment=0x60000000 -o "$work/mmap-exhaust-at-60000000" \
@@ -46,7 +57,7 @@ run_case() {
     r_name=$1 r_prog=$2
     shift 2
     r_out=$("$@" 2>&1 </dev/null) && r_status=0 || r_status=$?
-    printf '%s\n' "$r_out" | grep '^RESULT .*mib=' | sed "s|^|    $r_name: |"
+    printf '%s\n' "$r_out" | grep -E '^RESULT (.*mib=|qemu-pages)' | sed "s|^|    $r_name: |"
     if [ "$r_status" != 0 ]; then
         fail "$r_name" "exit status $r_status; output:
 $r_out"
@@ -74,6 +85,13 @@ for prog in mmap-exhaust mmap-exhaust-at-60000000 fixed-noreplace \
 done
 run_case "native mmap-exhaust --mremap" mmap-exhaust \
     "$work/mmap-exhaust" --mremap
+run_case "native mmap-exhaust --4k" mmap-exhaust "$work/mmap-exhaust" --4k
+run_case "native qemu-pages" qemu-pages "$work/qemu-pages"
+
+# elf_class FILE: 1 for a 32-bit ELF program, 2 for a 64-bit one.
+elf_class() {
+    od -An -tu1 -j4 -N1 "$1" | tr -d ' '
+}
 for qemu in "$@"; do
     if [ ! -x "$qemu" ]; then
         fail "$qemu" "not built"
@@ -89,5 +107,22 @@ for qemu in "$@"; do
         "$qemu" "$work/mmap-exhaust" --mremap
     run_case "$qemu -B 0x30000000 mmap-exhaust --mremap" mmap-exhaust \
         "$qemu" -B 0x30000000 "$work/mmap-exhaust" --mremap
+    for run in 1 2 3 4 5; do
+        run_case "$qemu mmap-exhaust --4k (run $run of 5)" mmap-exhaust \
+            "$qemu" "$work/mmap-exhaust" --4k
+    done
+    if [ "$(elf_class "$qemu")" = 1 ]; then
+        run_case "$qemu qemu-pages" qemu-pages \
+            "$qemu" "$work/qemu-pages" --expect-foreign
+    else
+        run_case "$qemu qemu-pages" qemu-pages \
+            "$qemu" "$work/qemu-pages" --reserved-va
+        q_known=$(printf '%s\n' "$r_out" |
+                  sed -n 's/^RESULT qemu-pages .* known=\([0-9]*\) .*/\1/p')
+        if [ "${q_known:-0}" != 0 ]; then
+            skip "$qemu qemu-pages free page" \
+                "$q_known checks differ from Linux with reserved_va"
+        fi
+    fi
 done
 finish
