@@ -21,7 +21,7 @@ SCRIPTS = scripts
 .PHONY: all deps tree export build check check-series check-tooling \
 	check-packaging check-unit check-smoke check-ioctl check-mm check-acceptance \
 	check-mips64 check-cygwin-linux check-win64-abi check-cygwin-check cygwin-check \
-	bench bench-deps bench-build clean distclean help
+	cygwin-toolchain bench bench-deps bench-build clean distclean help
 
 all: deps tree build
 
@@ -36,6 +36,7 @@ help:
 	@echo 'make bench        build upstream and the release profile, then compare'
 	@echo '                  them with the fork, Debian and native (bench/run.py)'
 	@echo 'make cygwin-check CYGWIN_SYSROOT=dir  compile the Cygwin build from Linux'
+	@echo 'make cygwin-toolchain  build the x86_64-pc-cygwin cross toolchain (cached)'
 	@echo 'Variables: DISTDIR=dir (distfiles searched first), FORCE=1 (make tree'
 	@echo '  over uncommitted work; it is stashed), QEMU_SOURCE=upstream|debian'
 
@@ -67,6 +68,11 @@ check-acceptance check-mips64 check-cygwin-linux check-win64-abi check-cygwin-ch
 # tests/cygwin-check/make-sysroot.sh; skipped without CYGWIN_SYSROOT=dir.
 cygwin-check: tree
 	tests/run.sh cygwin-check
+
+# An x86_64-pc-cygwin cross toolchain with cygwin1.dll built from source,
+# cached under ~/.cache/qemu-ports; prints its bin directory last.
+cygwin-toolchain:
+	$(SCRIPTS)/cygwin-toolchain.sh
 
 # The benchmarks compare the default profile (linux-x86_64) with unpatched
 # upstream, the release profile, Debian's QEMU and native i386; ioctl rows
