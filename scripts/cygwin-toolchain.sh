@@ -74,28 +74,6 @@ build_packages="gcc g++ make patch perl xz-utils bzip2 gawk bison flex
     libgmp-dev libmpfr-dev libmpc-dev autoconf automake autoconf2.69
     g++-mingw-w64-x86-64-posix libz-mingw-w64-dev"
 
-# --- build tools -----------------------------------------------------------
-
-# Install the packages among $@ that are missing, after a dry run shows
-# that apt would remove nothing.  Not root: print the command and stop.
-install_packages() {
-    wanted=
-    for package in "$@"; do
-        status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
-        [ "$status" = "install ok installed" ] || wanted="$wanted $package"
-    done
-    [ -n "$wanted" ] || return 0
-    command="apt-get install -y --no-install-recommends$wanted"
-    [ "$(id -u)" -eq 0 ] || die "build tools are missing; as root run: $command"
-    dry_run=$(apt-get install -s --no-install-recommends $wanted) ||
-        die "apt-get cannot install:$wanted"
-    if printf '%s\n' "$dry_run" | grep '^Remv' >&2; then
-        die "apt would remove the packages above; not doing it: $command"
-    fi
-    say "installing:$wanted"
-    DEBIAN_FRONTEND=noninteractive $command >&2
-}
-
 # --- pinned sources --------------------------------------------------------
 # Pin file rows: package version sha256 file
 
@@ -534,7 +512,7 @@ elif [ -d "$prefix" ] && [ -n "$(ls -A "$prefix")" ]; then
     die "$prefix exists, is not empty and was not made by this script"
 fi
 
-install_packages $build_packages
+install_missing_packages $build_packages
 
 mkdir -p "$stamps" "$logs" "$src"
 echo "$key" > "$stamps/key"

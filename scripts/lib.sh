@@ -80,3 +80,24 @@ sha256_verify() {
     [ "$actual" = "$2" ] ||
         die "$1: sha256 mismatch: expected $2, got $actual (corrupt or wrong file; delete it to download again)"
 }
+
+# Install the Debian packages among "$@" that are missing, after a dry run
+# shows that apt would remove nothing (a lagging foreign index can make it
+# propose removing a toolchain).  Not root: print the command and stop.
+install_missing_packages() {
+    wanted=
+    for package in "$@"; do
+        status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
+        [ "$status" = "install ok installed" ] || wanted="$wanted $package"
+    done
+    [ -n "$wanted" ] || return 0
+    command="apt-get install -y --no-install-recommends$wanted"
+    [ "$(id -u)" -eq 0 ] || die "build tools are missing; as root run: $command"
+    dry_run=$(apt-get install -s --no-install-recommends $wanted) ||
+        die "apt-get cannot install:$wanted"
+    if printf '%s\n' "$dry_run" | grep '^Remv' >&2; then
+        die "apt would remove the packages above; not doing it: $command"
+    fi
+    say "installing:$wanted"
+    DEBIAN_FRONTEND=noninteractive $command >&2
+}

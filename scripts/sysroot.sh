@@ -55,26 +55,6 @@ sysroot=${SYSROOT_DIR:-$TOP/build/sysroot-$abi}
 case $sysroot in /*) ;; *) sysroot=$PWD/$sysroot ;; esac
 [ -f "$pins" ] || die "pin file $pins not found"
 
-# --- build tools -----------------------------------------------------------
-
-install_missing_packages() {
-  missing=
-  for package in "$@"; do
-    dpkg-query -W -f='${Status}\n' "$package" 2>/dev/null |
-      grep -q '^install ok installed$' || missing="$missing $package"
-  done
-  [ -n "$missing" ] || return 0
-  install_command="apt-get install -y --no-install-recommends$missing"
-  [ "$(id -u)" -eq 0 ] || die "missing build tools; as root run: $install_command"
-  simulation=$(apt-get install -s --no-install-recommends $missing) ||
-    die "apt-get cannot install:$missing"
-  if echo "$simulation" | grep '^Remv' >&2; then
-    die "installing would remove the packages above; not doing it: $install_command"
-  fi
-  say "installing:$missing"
-  DEBIAN_FRONTEND=noninteractive $install_command >&2
-}
-
 # --- pinned sources --------------------------------------------------------
 # Pin file rows: package version sha256 file
 
