@@ -29,6 +29,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include "mm.h"
 
 #ifndef MAP_FIXED_NOREPLACE
 #define MAP_FIXED_NOREPLACE 0x100000
@@ -70,20 +71,6 @@ static unsigned read_maps(struct area *a)
     }
     fclose(f);
     return n;
-}
-
-static unsigned long read_mmap_min_addr(void)
-{
-    FILE *f = fopen("/proc/sys/vm/mmap_min_addr", "r");
-    unsigned long v = 65536;
-
-    if (f) {
-        if (fscanf(f, "%lu", &v) != 1) {
-            v = 65536;
-        }
-        fclose(f);
-    }
-    return v;
 }
 
 static unsigned long dist(unsigned long x, unsigned long y)
@@ -158,7 +145,7 @@ int main(void)
 
     setvbuf(stdout, NULL, _IOLBF, 0);
     page = sysconf(_SC_PAGESIZE);
-    min_addr = (read_mmap_min_addr() + page - 1) & -page;
+    min_addr = (read_mmap_min_addr(65536) + page - 1) & -page;
     if (min_addr == 0) {
         min_addr = page;
     }

@@ -36,6 +36,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include "mm.h"
 
 #define MAX_MAPS 200000
 
@@ -75,20 +76,6 @@ static void *reserve_chunk(size_t chunk, unsigned long page)
         errno = e;
     }
     return q;
-}
-
-static unsigned long read_mmap_min_addr(void)
-{
-    FILE *f = fopen("/proc/sys/vm/mmap_min_addr", "r");
-    unsigned long v = 4096;
-
-    if (f) {
-        if (fscanf(f, "%lu", &v) != 1) {
-            v = 4096;
-        }
-        fclose(f);
-    }
-    return v;
 }
 
 static int cmp_range(const void *a, const void *b)
@@ -144,7 +131,7 @@ int main(int argc, char **argv)
 {
     static const size_t chunks[] = { 64 << 20, 1 << 20, 64 << 10, 4 << 10 };
     unsigned nchunks = 3, protect_fail = 0;
-    unsigned long min_addr = read_mmap_min_addr();
+    unsigned long min_addr = read_mmap_min_addr(4096);
     unsigned long page = sysconf(_SC_PAGESIZE);
     unsigned long expect_mib;
     unsigned long long total = 0, total64 = 0;
