@@ -20,8 +20,8 @@ SCRIPTS = scripts
 
 .PHONY: all deps tree export build check check-series check-tooling \
 	check-packaging check-unit check-smoke check-ioctl check-mm check-acceptance \
-	check-mips64 check-cygwin-linux check-win64-abi check-cygwin-check cygwin-check \
-	cygwin-toolchain bench bench-deps bench-build clean distclean help
+	check-mips64 check-cygwin-linux check-win64-abi check-cygwin-build \
+	build-cygwin cygwin-toolchain bench bench-deps bench-build clean distclean help
 
 all: deps tree build
 
@@ -33,9 +33,9 @@ help:
 	@echo 'make export       write qemu/ commits after v10.0.13 back to patches/'
 	@echo 'make build        build $$(PROFILES) in build/PROFILE/'
 	@echo 'make build-NAME   build one profile, e.g. make build-linux-i386'
+	@echo 'make build-cygwin cross-build the Cygwin profile into build/cygwin-root'
 	@echo 'make bench        build upstream and the release profile, then compare'
 	@echo '                  them with the fork, Debian and native (bench/run.py)'
-	@echo 'make cygwin-check CYGWIN_SYSROOT=dir  compile the Cygwin build from Linux'
 	@echo 'make cygwin-toolchain  build the x86_64-pc-cygwin cross toolchain (cached)'
 	@echo 'Variables: DISTDIR=dir (distfiles searched first), FORCE=1 (make tree'
 	@echo '  over uncommitted work; it is stashed), QEMU_SOURCE=upstream|debian'
@@ -55,19 +55,21 @@ build: $(addprefix build-,$(PROFILES))
 build-%:
 	$(SCRIPTS)/build-profile.sh $*
 
+# The Cygwin profile is cross-built with the toolchain of `make
+# cygwin-toolchain` (built first if it is not cached) against DLLs built
+# with it, then laid out as a Cygwin installation in build/cygwin-root.
+build-cygwin:
+	$(SCRIPTS)/build-profile.sh cygwin
+	$(SCRIPTS)/cygwin-root.sh
+
 # Everything is built first; tests/run.sh runs each suite, then prints a
 # summary and one closing "N passed, M failed" line.
 check: all
 	tests/run.sh
 
 check-series check-tooling check-packaging check-unit check-smoke check-ioctl check-mm \
-check-acceptance check-mips64 check-cygwin-linux check-win64-abi check-cygwin-check:
+check-acceptance check-mips64 check-cygwin-linux check-win64-abi check-cygwin-build:
 	tests/run.sh $(patsubst check-%,%,$@)
-
-# Compile (and link-check) the Cygwin build against a Cygwin sysroot made by
-# tests/cygwin-check/make-sysroot.sh; skipped without CYGWIN_SYSROOT=dir.
-cygwin-check: tree
-	tests/run.sh cygwin-check
 
 # An x86_64-pc-cygwin cross toolchain with cygwin1.dll built from source,
 # cached under ~/.cache/qemu-ports; prints its bin directory last.

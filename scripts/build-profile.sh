@@ -21,8 +21,8 @@ profile=${1:-linux-x86_64}
 [ -f "$TOP/profiles/$profile" ] ||
     die "no profile '$profile' (have: $(ls "$TOP/profiles" | tr '\n' ' '))"
 make_targets=${MAKE_TARGETS:-}
-CC=cc SYSROOT_ABI='' CONFIGURE_ARGS='' CONFIGURE_ENV='' PGO_TRAINING=''
-MAKE_TARGETS=''
+CC=cc SYSROOT_ABI='' CROSS_TOOLCHAIN='' CONFIGURE_ARGS='' CONFIGURE_ENV=''
+PGO_TRAINING='' MAKE_TARGETS=''
 . "$TOP/profiles/$profile"
 MAKE_TARGETS=${make_targets:-$MAKE_TARGETS}
 CONFIGURE_ARGS="$CONFIGURE_ARGS ${EXTRA_CONFIGURE_ARGS:-}"
@@ -37,9 +37,21 @@ if [ -n "$PGO_TRAINING" ]; then
     # A profile describes one tree state: train again when the tree moves.
     depends="$depends pgo: $PGO_TRAINING on $(git -C "$TREE" rev-parse HEAD 2>/dev/null || true)"
 fi
+if [ -n "$CROSS_TOOLCHAIN" ]; then
+    # Built once into the cache; the last stdout line is its bin directory.
+    toolchain_bin=$("$TOP/scripts/$CROSS_TOOLCHAIN-toolchain.sh" | tail -n 1)
+    [ -d "$toolchain_bin" ] ||
+        die "scripts/$CROSS_TOOLCHAIN-toolchain.sh gave no bin directory"
+    PATH=$toolchain_bin:$PATH
+    export PATH
+fi
 if [ -n "$SYSROOT_ABI" ]; then
-    "$TOP/scripts/sysroot.sh" "$SYSROOT_ABI"
-    CONFIGURE_ENV="PKG_CONFIG_LIBDIR=$TOP/build/sysroot-$SYSROOT_ABI/lib/pkgconfig $CONFIGURE_ENV"
+    sysroot_env=$("$TOP/scripts/sysroot.sh" "$SYSROOT_ABI" | tail -n 1)
+    case $sysroot_env in
+        PKG_CONFIG_LIBDIR=*) ;;
+        *) die "scripts/sysroot.sh $SYSROOT_ABI failed" ;;
+    esac
+    CONFIGURE_ENV="$sysroot_env $CONFIGURE_ENV"
 fi
 if command -v ccache >/dev/null; then
     CC="ccache $CC"

@@ -5,7 +5,9 @@
 # libstdc++ and libatomic, so that C and C++ programs for Cygwin are compiled
 # and linked here.
 #
-# usage: scripts/cygwin-toolchain.sh        (or: make cygwin-toolchain)
+# usage: scripts/cygwin-toolchain.sh [--check]   (or: make cygwin-toolchain)
+#   --check   build nothing: print PREFIX/bin if the toolchain is complete,
+#             else say so on stderr and exit with status 1
 #   CYGWIN_TOOLCHAIN_DIR  install prefix (default:
 #             $QP_CACHE/cygwin-toolchain-KEY, KEY being a short hash of
 #             upstream/cygwin-toolchain-sources and of the build recipe below)
@@ -60,7 +62,12 @@ unset CC CXX CPP CFLAGS CXXFLAGS CPPFLAGS LDFLAGS LIBS CONFIG_SITE \
     CPLUS_INCLUDE_PATH PKG_CONFIG_PATH PKG_CONFIG_LIBDIR \
     MAKEFLAGS MFLAGS MAKELEVEL GNUMAKEFLAGS 2>/dev/null || true
 
-[ $# -eq 0 ] || die "usage: $0 (no arguments; see the header for the environment)"
+check_only=
+case $#:${1:-} in
+    0:) ;;
+    1:--check) check_only=yes ;;
+    *) die "usage: $0 [--check] (see the header for the environment)" ;;
+esac
 jobs=${JOBS:-2}
 case $jobs in ''|*[!0-9]*) die "JOBS must be a number, not '$jobs'" ;; esac
 
@@ -508,7 +515,12 @@ if [ -d "$stamps" ]; then
         echo "$prefix/bin"
         exit 0
     fi
-elif [ -d "$prefix" ] && [ -n "$(ls -A "$prefix")" ]; then
+fi
+if [ -n "$check_only" ]; then
+    say "no complete toolchain in $prefix (make cygwin-toolchain builds it)"
+    exit 1
+fi
+if [ ! -d "$stamps" ] && [ -d "$prefix" ] && [ -n "$(ls -A "$prefix")" ]; then
     die "$prefix exists, is not empty and was not made by this script"
 fi
 

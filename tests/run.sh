@@ -20,14 +20,14 @@ suite_command() {
     acceptance) echo "tests/acceptance/run.sh $build/linux-x86_64" ;;
     mips64)     echo "tests/mips64/run.sh $build/mips64el-n64/qemu-i386 $build/mips64el-n32/qemu-i386" ;;
     cygwin-linux) echo "tests/cygwin-linux/run.sh $top/qemu $build/cygwin-linux" ;;
-    win64-abi)  echo "env WORK=$build/win64-abi tests/cygwin-check/abi-unchanged.sh $top/qemu" ;;
-    cygwin-check) echo "tests/cygwin-check/run.sh $top/qemu ${CYGWIN_SYSROOT:-}" ;;
+    win64-abi)  echo "env WORK=$build/win64-abi tests/win64-abi/run.sh $top/qemu" ;;
+    cygwin-build) echo "tests/cygwin-build/run.sh" ;;
     *)          return 1 ;;
     esac
 }
 
 [ $# -gt 0 ] || set -- series tooling packaging smoke ioctl mm unit acceptance mips64 \
-    cygwin-linux win64-abi cygwin-check
+    cygwin-linux win64-abi cygwin-build
 total_passed=0 total_failed=0 total_skipped=0 summary=''
 for suite in "$@"; do
     cmd=$(suite_command "$suite") || { echo "unknown suite '$suite'" >&2; exit 2; }

@@ -1,5 +1,5 @@
 #!/bin/sh
-# abi-unchanged.sh QEMU_TREE [BASE_REF]
+# tests/win64-abi/run.sh QEMU_TREE [BASE_REF]
 #
 # The Cygwin series replaces every "_WIN64" test of the TCG x86 backend with
 # HOST_WIN64_ABI (include/qemu/osdep.h).  This checks that doing so changes
@@ -19,10 +19,10 @@
 #     does not define _WIN64).  The block tests config-host.h macros
 #     (CONFIG_CYGWIN, HOST_X86_64): for Linux the configured build's
 #     config-host.h is used, for the other hosts the macros their configure
-#     defines are given with -D (run.sh checks the real Cygwin config-host.h
-#     with the flags of tcg/tcg.c).
+#     defines are given with -D (tests/cygwin-build checks the real Cygwin
+#     config-host.h with the flags of tcg/tcg.c and Cygwin's own GCC).
 #
-# WORK (default /tmp/cygwin-check-abi) holds the build; reused when present.
+# WORK (default /tmp/win64-abi) holds the build; reused when present.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../testlib.sh"
@@ -33,7 +33,7 @@ if [ $# -lt 1 ] || [ ! -d "$1/.git" ] && [ ! -f "$1/.git" ]; then
 fi
 tree=$(cd "$1" && pwd -P)
 base_ref=${2:-v10.0.13}
-work=${WORK:-/tmp/cygwin-check-abi}
+work=${WORK:-/tmp/win64-abi}
 python=${PYTHON:-/usr/bin/python3}
 mkdir -p "$work"
 
