@@ -20,7 +20,8 @@ SCRIPTS = scripts
 
 .PHONY: all deps tree export build check check-series check-tooling \
 	check-packaging check-unit check-smoke check-ioctl check-mm check-acceptance \
-	check-mips64 check-cygwin-linux check-win64-abi check-cygwin-build \
+	check-usbredir check-mips64 check-cygwin-linux check-win64-abi check-cygwin-build \
+	check-cygwin-wine \
 	build-cygwin cygwin-toolchain bench bench-deps bench-build clean distclean help
 
 all: deps tree build
@@ -68,7 +69,8 @@ check: all
 	tests/run.sh
 
 check-series check-tooling check-packaging check-unit check-smoke check-ioctl check-mm \
-check-acceptance check-mips64 check-cygwin-linux check-win64-abi check-cygwin-build:
+check-acceptance check-usbredir check-mips64 check-cygwin-linux check-win64-abi \
+check-cygwin-build check-cygwin-wine:
 	tests/run.sh $(patsubst check-%,%,$@)
 
 # An x86_64-pc-cygwin cross toolchain with cygwin1.dll built from source,

@@ -5,7 +5,8 @@
 #                                the cyg*.dll of build/sysroot-cygwin and
 #                                cygwin1.dll of the cross toolchain
 #   build/cygwin-root/usr/share/qemu/   QEMU's data files (keymaps,
-#                                firmware descriptors, ...)
+#                                firmware descriptors, the NICs' option
+#                                ROMs from Debian's ipxe-qemu, ...)
 #   build/cygwin-root/tmp/       Cygwin's /tmp
 #
 # A Cygwin program takes the directory above the one holding cygwin1.dll
@@ -43,6 +44,17 @@ if [ -d "$staging/usr/lib" ]; then
     mv "$staging/usr/lib" "$staging/lib"
 fi
 cp "$sysroot"/usr/bin/*.dll "$cygwin_dll" "$staging/bin/"
+# The NICs' option ROMs (efi-virtio.rom for -M virt's default NIC, ...):
+# upstream's tarball installs them from pc-bios/, Debian's repacked one
+# has none.  Debian builds the same ROMs from iPXE's sources (ipxe-qemu);
+# those are installed where QEMU looks for its own.
+ipxe=/usr/lib/ipxe/qemu
+[ -f "$ipxe/efi-virtio.rom" ] ||
+    die "no $ipxe/efi-virtio.rom: install Debian's ipxe-qemu"
+for rom in "$ipxe"/*.rom; do
+    [ -e "$staging/usr/share/qemu/${rom##*/}" ] ||
+        cp "$rom" "$staging/usr/share/qemu/"
+done
 mkdir -p "$staging/tmp"
 rm -rf "$root"
 mv "$staging" "$root"

@@ -18,16 +18,18 @@ suite_command() {
     ioctl)      echo "tests/ioctl/run.sh $build/linux-x86_64/qemu-i386 $build/linux-i386/qemu-i386" ;;
     mm)         echo "tests/mm/run.sh $build/linux-x86_64/qemu-i386 $build/linux-i386/qemu-i386" ;;
     acceptance) echo "tests/acceptance/run.sh $build/linux-x86_64" ;;
+    usbredir)   echo "tests/usbredir/run.sh $build/linux-x86_64" ;;
     mips64)     echo "tests/mips64/run.sh $build/mips64el-n64/qemu-i386 $build/mips64el-n32/qemu-i386" ;;
     cygwin-linux) echo "tests/cygwin-linux/run.sh $top/qemu $build/cygwin-linux" ;;
     win64-abi)  echo "env WORK=$build/win64-abi tests/win64-abi/run.sh $top/qemu" ;;
     cygwin-build) echo "tests/cygwin-build/run.sh" ;;
+    cygwin-wine) echo "tests/cygwin-wine/run.sh" ;;
     *)          return 1 ;;
     esac
 }
 
-[ $# -gt 0 ] || set -- series tooling packaging smoke ioctl mm unit acceptance mips64 \
-    cygwin-linux win64-abi cygwin-build
+[ $# -gt 0 ] || set -- series tooling packaging smoke ioctl mm unit acceptance usbredir \
+    mips64 cygwin-linux win64-abi cygwin-build cygwin-wine
 total_passed=0 total_failed=0 total_skipped=0 summary=''
 for suite in "$@"; do
     cmd=$(suite_command "$suite") || { echo "unknown suite '$suite'" >&2; exit 2; }

@@ -1,0 +1,96 @@
+#!/bin/sh
+# Run a program of the Cygwin build under Wine, as a Cygwin user would run
+# it, and return its exit status.
+#
+# usage: tests/cygwin-wine/run-exe.sh EXE [ARGS...]
+#   EXE  build/cygwin-root/bin/NAME.exe, NAME.exe, or a program under
+#        build/cygwin (build/cygwin/tests/unit/test-aio.exe)
+#
+# The program that runs is its test copy in build/cygwin-wine/root/bin
+# (tests/cygwin-wine/test-root.sh: the same link plus wine8-workaround.c,
+# which Debian 12's Wine 8 needs; the user's build/cygwin-root is never
+# changed).  Standard input and output are the caller's; on standard
+# error, the warning every Cygwin program prints at start under Wine
+# ("Couldn't compute FAST_CWD pointer", harmless: Wine's ntdll differs
+# from Windows' where Cygwin looks for the current directory) is removed.
+# A Cygwin program under Wine sees the directory above bin/ as /, so
+# build/cygwin-wine/root/tmp is its /tmp; the Linux working directory
+# stays the working directory (as /cygdrive/z/... when outside the root).
+#
+# Environment:
+#   QP_WINEPREFIX  the Wine prefix (default ~/.cache/qemu-ports/wine-prefix;
+#                  created on first use, about a minute)
+#   WINE           the Wine loader (default: wine64 in PATH, else
+#                  /usr/lib/wine/wine64, Debian's wine64 package)
+#   WINEDEBUG      passed on (default -all)
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+qp_cache=${QP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/qemu-ports}
+
+die() { echo "run-exe.sh: error: $*" >&2; exit 125; }
+
+[ $# -ge 1 ] || die "usage: $0 EXE [ARGS...]"
+exe=$1
+shift
+
+wine=${WINE:-}
+if [ -z "$wine" ]; then
+    if command -v wine64 >/dev/null 2>&1; then
+        wine=wine64
+    elif [ -x /usr/lib/wine/wine64 ]; then
+        wine=/usr/lib/wine/wine64
+    else
+        die "no Wine: install Debian's wine64 (apt-get install --no-install-recommends wine64)"
+    fi
+fi
+
+test_root=$("$here/test-root.sh" "$exe" | tail -n 1) ||
+    die "cannot make the test copy of $exe"
+[ -d "$test_root" ] || die "cannot make the test copy of $exe"
+program=$test_root/bin/${exe##*/}
+
+export WINEPREFIX="${QP_WINEPREFIX:-$qp_cache/wine-prefix}"
+export WINEDEBUG="${WINEDEBUG:--all}"
+if [ ! -f "$WINEPREFIX/system.reg" ]; then
+    mkdir -p "$(dirname "$WINEPREFIX")"
+    echo "run-exe.sh: creating the Wine prefix $WINEPREFIX (once)" >&2
+    "$wine" wineboot --init > "$WINEPREFIX.log" 2>&1 ||
+        die "wineboot --init failed; see $WINEPREFIX.log"
+    wineserver=$(dirname "$(command -v "$wine")")/wineserver
+    [ -x "$wineserver" ] || wineserver=wineserver
+    "$wineserver" -w 2>/dev/null || true
+fi
+
+# Drop exactly the FAST_CWD warning block (6 lines, the last one empty);
+# everything else on standard error passes, line by line.
+filter_startup_noise() {
+    awk '
+        held != "" {
+            if ($0 ~ /Couldn.t compute FAST_CWD pointer/) { skip = 1; held = ""; next }
+            print held; held = ""
+        }
+        skip { if ($0 == "") skip = 0; next }
+        $0 == "Cygwin WARNING:" { held = $0; next }
+        { print; fflush() }
+        END { if (held != "") print held }
+    ' >&2
+}
+
+# At a terminal the program gets Wine's console, as it would get a Windows
+# console.  Otherwise (pipes, files) it runs under stdio-relay.exe, which
+# gives it Cygwin pipes: Cygwin's non-blocking I/O fails with EIO on the
+# Linux pipes Wine hands over (stdio-relay.c), and QEMU's stdio chardev is
+# non-blocking.
+if [ -t 0 ] && [ -t 1 ]; then
+    set -- "$program" "$@"
+else
+    set -- "$test_root/bin/stdio-relay.exe" "/usr/bin/${program##*/}" "$@"
+fi
+status_file=$(mktemp)
+trap 'rm -f "$status_file"' EXIT
+# Standard output goes straight to fd 3, the caller's; only standard error
+# goes through the filter.
+{ { "$wine" "$@"; echo $? > "$status_file"; } 2>&1 1>&3 3>&- |
+    filter_startup_noise; } 3>&1
+status=$(cat "$status_file")
+exit "${status:-125}"
