@@ -368,11 +368,14 @@ export PKG_CONFIG_LIBDIR="$libdir/pkgconfig"
 unset PKG_CONFIG_PATH PKG_CONFIG_SYSROOT_DIR
 [ -z "$destdir" ] || export PKG_CONFIG_SYSROOT_DIR="$destdir"
 write_meson_cross_file > "$work/meson-cross.ini"
+# Every input is fetched and checked first: a corrupt one stops the run
+# before anything is built.  win-iconv is a file of glib's sources.
 for package in $packages; do
-  # win-iconv is a file of glib's sources.
+  [ "$package" = win-iconv ] || fetch_package "$package"
+done
+for package in $packages; do
   source_package=$package
   [ "$package" != win-iconv ] || source_package=glib2.0
-  fetch_package "$source_package"
   current_log=$work/$package.log
   say "building $package $(pinned_version "$source_package") for $abi"
   unpack_package "$source_package" "$package" > "$current_log" 2>&1

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Run a program of the Cygwin build under Wine, as a Cygwin user would run
-# it, and return its exit status.
+# it, and return its exit status (125 when it cannot be started).
 #
 # usage: tests/cygwin-wine/run-exe.sh EXE [ARGS...]
 #   EXE  build/cygwin-root/bin/NAME.exe, NAME.exe, or a program under
@@ -44,9 +44,9 @@ if [ -z "$wine" ]; then
     fi
 fi
 
-test_root=$("$here/test-root.sh" "$exe" | tail -n 1) ||
+# test-root.sh prints the test root's path and nothing else.
+test_root=$("$here/test-root.sh" "$exe") && [ -d "$test_root" ] ||
     die "cannot make the test copy of $exe"
-[ -d "$test_root" ] || die "cannot make the test copy of $exe"
 program=$test_root/bin/${exe##*/}
 
 export WINEPREFIX="${QP_WINEPREFIX:-$qp_cache/wine-prefix}"

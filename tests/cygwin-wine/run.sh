@@ -33,6 +33,13 @@ top=$(cd "$here/../.." && pwd)
 
 python=/usr/bin/python3
 parts=${*:-img unit efi linux usb}
+for part in $parts; do
+    case $part in
+    img|unit|efi|linux|usb) ;;
+    *) echo "run.sh: unknown part '$part' (parts: img unit efi linux usb)" >&2
+       exit 2 ;;
+    esac
+done
 qp_cache=${QP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/qemu-ports}
 work=$top/build/cygwin-wine/work
 run_exe=$here/run-exe.sh
@@ -240,9 +247,6 @@ part_usb() {
 }
 
 for part in $parts; do
-    case $part in
-    img|unit|efi|linux|usb) "part_$part" ;;
-    *) fail "$part" "unknown part (parts: img unit efi linux usb)" ;;
-    esac
+    "part_$part"
 done
 finish

@@ -1,7 +1,7 @@
 /*
  * wine8-workaround.c: test-only help for Cygwin 3.6 programs under Wine
  * 8.0 (Debian 12's wine64).  It is linked only into the test copies that
- * tests/cygwin-wine/make-test-copies.sh makes; build/cygwin-root, what a
+ * tests/cygwin-wine/test-root.sh makes; build/cygwin-root, what a
  * Cygwin user runs, never contains it.  On Windows, and on a Wine without
  * these defects, it changes nothing that a program could observe.
  *
@@ -11,8 +11,9 @@
  * in RtlRestoreContext and in exception dispatch.  That faults and the
  * fault is dispatched forever (WINEDEBUG=+seh: "RtlRestoreContext removing
  * TEB frame", then access violations inside ntdll): setcontext hangs, a
- * pthread dies silently.  Measured here before any of this code existed
- * (../shared/cygwin/README.md).  Fix: set TEB->ExceptionList to the empty
+ * pthread dies silently.  Measured on this project's build machine before
+ * any of this code existed (docs/cygwin.rst).  Fix: set TEB->ExceptionList
+ * to the empty
  * list, (void *)-1, for the main thread before main (a constructor) and at
  * the start of every thread made by pthread_create, from the program or
  * from any Cygwin DLL: their imports of pthread_create are redirected to
