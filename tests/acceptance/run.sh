@@ -12,6 +12,8 @@
 #   linux-direct    Debian arm64 kernel + busybox initramfs via -kernel, virtio-mmio disk
 #   linux-smp2      the same with -smp 2 and a virtio-pci disk
 #   linux-net       the same with virtio-net-pci on -netdev user (a DHCP lease)
+#   linux-tcp       the same, then a TCP connection from the guest to a port on
+#                   the host's loopback (10.0.2.2 in the guest), both ways checked
 #   linux-efi       the same kernel started by UEFI from a FAT drive (startup.nsh)
 #   i386-coreutils  Debian's i386 sha256sum and sort under qemu-i386, against the host's
 #   i386-strace     sha256sum under qemu-i386 -strace
@@ -28,7 +30,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 pins=${ACCEPTANCE_INPUTS:-$here/../../upstream/acceptance-inputs}
 python=${PYTHON:-/usr/bin/python3}
 acc=${QP_CACHE:-$HOME/.cache/qemu-ports}/acceptance
-all_tests="efi-seed efi-installed efi-shell linux-direct linux-smp2 linux-net linux-efi i386-coreutils i386-strace i386-rar"
+all_tests="efi-seed efi-installed efi-shell linux-direct linux-smp2 linux-net linux-tcp linux-efi i386-coreutils i386-strace i386-rar"
 cmdline="console=ttyAMA0 panic=-1 quiet"
 
 # time limit of each test, in seconds ($ACCEPTANCE_TIMEOUT for all)
@@ -189,6 +191,51 @@ t_linux_net() {
         -netdev user,id=n0 -device virtio-net-pci,netdev=n0,romfile= \
         -drive if=none,id=d0,format=raw,file="$work/disk.img" \
         -device virtio-blk-device,drive=d0
+}
+
+# The guest connects to a TCP port on the host's loopback through QEMU's
+# user network (the host is 10.0.2.2 there), sends a token, and reports
+# the answer; the host checks both directions.
+t_linux_tcp() {
+    need_qemu qemu-system-aarch64
+    user_net || skip "no user-mode networking (slirp) in $qemu"
+    linux
+    tcp_token=$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
+    "$python" - "$work/tcp" <<'EOF' &
+import os, socket, sys
+server = socket.socket()
+server.bind(('127.0.0.1', 0))
+server.listen(1)
+with open(sys.argv[1] + '.port.new', 'w') as f:
+    f.write('%d\n' % server.getsockname()[1])
+os.rename(sys.argv[1] + '.port.new', sys.argv[1] + '.port')
+server.settimeout(250)
+conn, _ = server.accept()
+line = conn.makefile('rb').readline().decode('latin-1').strip()
+with open(sys.argv[1] + '.got', 'w') as f:
+    f.write(line + '\n')
+conn.sendall(('QP-ACK %s\n' % line.split()[-1][::-1].upper()).encode())
+conn.close()
+EOF
+    server=$!
+    tries=0
+    while [ ! -f "$work/tcp.port" ] && [ $tries -lt 50 ]; do
+        sleep 0.1
+        tries=$((tries + 1))
+    done
+    [ -f "$work/tcp.port" ] || fail "the host's TCP server did not start"
+    port=$(cat "$work/tcp.port")
+    want_reply=QP-ACK_$("$python" -c 'import sys; print(sys.argv[1][::-1].upper())' "$tcp_token")
+    boot "arch=aarch64 cpu=0xd07 ncpu=1 disk=vda:$token net=ok tcp=$want_reply" \
+        "$qemu" -machine virt -cpu cortex-a57 -smp 1 -m 512 -nographic -no-reboot \
+        -kernel "$kernel" -initrd "$work/initrd" \
+        -append "$cmdline qp_tcp=10.0.2.2:$port:$tcp_token" \
+        -netdev user,id=n0 -device virtio-net-pci,netdev=n0,romfile= \
+        -drive if=none,id=d0,format=raw,file="$work/disk.img" \
+        -device virtio-blk-device,drive=d0
+    wait "$server" || fail "the host's TCP server failed"
+    [ "$(cat "$work/tcp.got")" = "QP-TCP $tcp_token" ] ||
+        fail "the host received '$(cat "$work/tcp.got")', not 'QP-TCP $tcp_token'"
 }
 
 t_linux_efi() {
