@@ -92,10 +92,13 @@ if [ ! -f "$builddir/build.ninja" ] || [ ! -f "$stamp" ] ||
     printf '%s\n' "$configure_line" > "$stamp"
 fi
 
-# MAKE_TARGETS splits into words on purpose.
+# MAKE_TARGETS and CONFIGURE_ENV split into words on purpose.  make runs
+# in configure's environment: when the tree's meson files change, ninja
+# runs meson again, and it must find the same pkg-config directories (the
+# host's would do for a cross build otherwise).
 # shellcheck disable=SC2086
 build() {
-    make -C "$builddir" -j"$(nproc)" $MAKE_TARGETS
+    env $CONFIGURE_ENV make -C "$builddir" -j"$(nproc)" $MAKE_TARGETS
 }
 
 if [ -z "$PGO_TRAINING" ]; then
