@@ -10,7 +10,9 @@ Sections (default: all, in this order):
              checked output, speed relative to upstream; instruction counts
              with callgrind on smaller inputs.
   system     qemu-system-aarch64: time to the UEFI Shell> prompt and to Linux
-             userspace, fork vs. upstream vs. Debian's qemu-system-arm.
+             userspace, fork vs. upstream vs. Debian's qemu-system-arm, and
+             the Cygwin build under Wine when built (RATIO system-SCENARIO
+             cyg-wine/fork=<r>, r = the Linux build's time / Wine's).
   ioctl      per-call cost of passed-through ioctls (bench/ioctl/run.sh).
   notifier   EventNotifier wake-ups and latency for eventfd, pipe and
              socketpair builds, and AIO-heavy unit tests' run time under each.
@@ -55,10 +57,16 @@ I386_RUNNERS = [
     ('debian', "Debian's qemu-user", '/usr/bin/qemu-i386'),
 ]
 
+# name, command; the last word is the program, which must exist.
 SYSTEM_RUNNERS = [
-    ('upstream', os.path.join(OUT, 'upstream', 'qemu-system-aarch64')),
-    ('fork', os.path.join(BUILD, 'linux-x86_64', 'qemu-system-aarch64')),
-    ('debian', '/usr/bin/qemu-system-aarch64'),
+    ('upstream', [os.path.join(OUT, 'upstream', 'qemu-system-aarch64')]),
+    ('fork', [os.path.join(BUILD, 'linux-x86_64', 'qemu-system-aarch64')]),
+    ('debian', ['/usr/bin/qemu-system-aarch64']),
+    # The Cygwin build (make build-cygwin) under Wine 8, the way
+    # tests/cygwin-wine runs it; measured only when it has been built.
+    ('cyg-wine', [os.path.join(TOP, 'tests', 'cygwin-wine', 'run-exe.sh'),
+                  os.path.join(BUILD, 'cygwin-root', 'bin',
+                               'qemu-system-aarch64.exe')]),
 ]
 
 failures = []
@@ -76,9 +84,11 @@ def note(msg):
 
 
 def version_of(binary):
+    """First line of `binary --version`; binary is a path or a command."""
+    cmd = binary if isinstance(binary, list) else [binary]
     try:
-        r = subprocess.run([binary, '--version'], capture_output=True,
-                           text=True, timeout=30)
+        r = subprocess.run(cmd + ['--version'], capture_output=True,
+                           text=True, timeout=60)
         return r.stdout.splitlines()[0] if r.stdout else '?'
     except OSError:
         return '?'
@@ -301,7 +311,8 @@ def bench_system(args):
     fw = os.path.join(acc, 'qemu-efi', 'usr', 'share', 'qemu-efi-aarch64', 'QEMU_EFI.fd')
     kver = kernel_pkg[len('linux-image-'):]
     kernel = os.path.join(acc, 'linux', 'boot', 'vmlinuz-' + kver)
-    work = tempfile.mkdtemp(prefix='qemu-ports-bench-')
+    # Under OUT, not /tmp: the Cygwin build under Wine has its own /tmp.
+    work = tempfile.mkdtemp(prefix='boot-', dir=OUT)
     initrd = os.path.join(work, 'initrd')
     driver.initramfs([initrd, os.path.join(acc, 'busybox', 'bin', 'busybox'),
                       os.path.join(TOP, 'bench', 'system', 'init')])
@@ -314,12 +325,13 @@ def bench_system(args):
                                          '-append', 'console=ttyAMA0 panic=-1 quiet'],
          [('userspace', r'QP-BENCH-USERSPACE', None)]),
     ]
-    runners = [(n, q) for n, q in SYSTEM_RUNNERS if os.access(q, os.X_OK)]
+    runners = [(n, q) for n, q in SYSTEM_RUNNERS
+               if os.access(q[0], os.X_OK) and os.path.exists(q[-1])]
     for n, q in SYSTEM_RUNNERS:
         if (n, q) in runners:
             out('  %-9s %s' % (n, version_of(q)))
         else:
-            out('  %-9s missing (%s), skipped' % (n, q))
+            out('  %-9s missing (%s), skipped' % (n, q[-1]))
     res = {}
     for rnd in range(args.boot_rounds):
         for sname, mark, opts, marks in scenarios:
@@ -328,7 +340,7 @@ def bench_system(args):
                 log = os.path.join(OUT, 'boot-%s-%s.log' % (sname, rname))
                 try:
                     with open(log, 'wb') as f:
-                        seen = boot_time([qemu] + opts, marks, 180, f)
+                        seen = boot_time(qemu + opts, marks, 180, f)
                     res.setdefault((rname, sname), []).append(seen[mark])
                 except driver.Failure as e:
                     failures.append('boot %s under %s: %s' % (sname, rname, e))
@@ -348,6 +360,12 @@ def bench_system(args):
             line += (' %10.2f' % (statistics.median(up) / statistics.median(v))
                      if v and up else ' %10s' % 'n/a')
         out(line)
+    # The Cygwin build under Wine against the same tree built for Linux.
+    for sname, mark, _, _ in scenarios:
+        fork, wine = res.get(('fork', sname)), res.get(('cyg-wine', sname))
+        if fork and wine:
+            out('RATIO system-%s cyg-wine/fork=%.2f' %
+                (sname, statistics.median(fork) / statistics.median(wine)))
     results['system'] = {'%s/%s' % k: v for k, v in res.items()}
 
 

@@ -100,7 +100,7 @@ for exe in qemu-system-aarch64 qemu-img qemu-io qemu-nbd; do
 done
 # QEMU's unit tests for this host (the cygwin-wine suite runs them).
 for t in test-coroutine test-aio test-thread-pool test-event-notifier \
-         test-util-sockets test-bitops; do
+         test-util-sockets test-bitops test-wait-object; do
     f=$build/tests/unit/$t.exe
     if [ "$("$cross-objdump" -f "$f" 2>/dev/null | sed -n 's/.*file format //p')" = pei-x86-64 ]; then
         pass "unit test $t.exe linked"

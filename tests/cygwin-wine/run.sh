@@ -171,7 +171,7 @@ EOF
 
 part_unit() {
     for t in test-coroutine test-aio test-thread-pool test-event-notifier \
-             test-bitops test-qht test-util-sockets; do
+             test-bitops test-qht test-util-sockets test-wait-object; do
         if "$run_exe" "$top/build/cygwin/tests/unit/$t.exe" > "$work/$t.tap" 2>&1; then
             pass "unit $t.exe: $(grep -c '^ok ' "$work/$t.tap") ok"
         else
@@ -238,7 +238,8 @@ part_linux() {
         "$top/build/cygwin-root/bin/qemu-system-aarch64.exe" \
         > "$wrappers/qemu-system-aarch64"
     chmod +x "$wrappers/qemu-system-aarch64"
-    sub_suite "$top/tests/acceptance/run.sh" "$wrappers" linux-direct linux-smp2 linux-net
+    sub_suite "$top/tests/acceptance/run.sh" "$wrappers" linux-direct linux-smp2 linux-net \
+        linux-tcp
 }
 
 part_usb() {
