@@ -105,6 +105,9 @@ libdir=$destdir$prefix/lib
 pinned_version() { awk -v p="$1" '$1 == p { print $2; exit }' "$pins"; }
 pinned_files()   { awk -v p="$1" '$1 == p { print $4 }' "$pins"; }
 pinned_sha256()  { awk -v f="$1" '$4 == f { print $3 }' "$pins"; }
+# The source package that build $1 is made from: its own, except for
+# win-iconv, a file of glib's sources.
+source_of() { case $1 in win-iconv) echo glib2.0 ;; *) echo "$1" ;; esac; }
 
 verify_sha256() {
   sha256_verify "$1" "$(pinned_sha256 "$(basename "$1")")"
@@ -369,13 +372,12 @@ unset PKG_CONFIG_PATH PKG_CONFIG_SYSROOT_DIR
 [ -z "$destdir" ] || export PKG_CONFIG_SYSROOT_DIR="$destdir"
 write_meson_cross_file > "$work/meson-cross.ini"
 # Every input is fetched and checked first: a corrupt one stops the run
-# before anything is built.  win-iconv is a file of glib's sources.
+# before anything is built.
 for package in $packages; do
-  [ "$package" = win-iconv ] || fetch_package "$package"
+  fetch_package "$(source_of "$package")"
 done
 for package in $packages; do
-  source_package=$package
-  [ "$package" != win-iconv ] || source_package=glib2.0
+  source_package=$(source_of "$package")
   current_log=$work/$package.log
   say "building $package $(pinned_version "$source_package") for $abi"
   unpack_package "$source_package" "$package" > "$current_log" 2>&1
