@@ -89,9 +89,14 @@ else
 fi
 
 # --- the programs -------------------------------------------------------------
+# pe_format FILE: objdump's name of FILE's format (pei-x86-64 for PE32+
+# x86-64), empty if FILE is missing or unreadable.
+pe_format() {
+    "$cross-objdump" -f "$1" 2>/dev/null | sed -n 's/.*file format //p'
+}
 for exe in qemu-system-aarch64 qemu-img qemu-io qemu-nbd; do
     f=$root/bin/$exe.exe
-    format=$("$cross-objdump" -f "$f" 2>&1 | sed -n 's/.*file format //p')
+    format=$(pe_format "$f")
     if [ "$format" = pei-x86-64 ]; then
         pass "bin/$exe.exe is PE32+ x86-64"
     else
@@ -102,7 +107,7 @@ done
 for t in test-coroutine test-aio test-thread-pool test-event-notifier \
          test-util-sockets test-bitops test-wait-object; do
     f=$build/tests/unit/$t.exe
-    if [ "$("$cross-objdump" -f "$f" 2>/dev/null | sed -n 's/.*file format //p')" = pei-x86-64 ]; then
+    if [ "$(pe_format "$f")" = pei-x86-64 ]; then
         pass "unit test $t.exe linked"
     else
         fail "unit test $t.exe" "$f missing or not PE32+"
