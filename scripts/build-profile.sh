@@ -28,7 +28,6 @@ MAKE_TARGETS=${make_targets:-$MAKE_TARGETS}
 CONFIGURE_ARGS="$CONFIGURE_ARGS ${EXTRA_CONFIGURE_ARGS:-}"
 [ -x "$TREE/configure" ] || die "no QEMU tree in $TREE: run 'make tree' first"
 
-builddir=${BUILD_DIR:-$TOP/build/$profile}
 pkgversion=${PKGVERSION:-qemu-ports-$(cat "$TOP/VERSION")}
 # What else the configured directory depends on, for the stamp below.
 depends=''
@@ -45,14 +44,47 @@ if [ -n "$CROSS_TOOLCHAIN" ]; then
     PATH=$toolchain_bin:$PATH
     export PATH
 fi
+builddir=${BUILD_DIR:-$TOP/build/$profile}
+# A profile with a sysroot gets a pkg-config of its own in the build
+# directory, $pkg_config: the host's pkg-config with the sysroot's
+# PKG_CONFIG_* settings written in.  configure records its path, so meson
+# finds the sysroot's .pc files whenever ninja runs it again, from any
+# shell; with the settings only in configure's environment, a plain
+# `ninja` or `make` in the build directory after a change to a meson.build
+# would reconfigure against the host's libraries.
+pkg_config=''
+pkg_config_settings=''
 if [ -n "$SYSROOT_ABI" ]; then
     sysroot_env=$("$TOP/scripts/sysroot.sh" "$SYSROOT_ABI" | tail -n 1)
     case $sysroot_env in
         PKG_CONFIG_LIBDIR=*) ;;
         *) die "scripts/sysroot.sh $SYSROOT_ABI failed" ;;
     esac
-    CONFIGURE_ENV="$sysroot_env $CONFIGURE_ENV"
+    pkg_config=$builddir/pkg-config
+    for setting in $sysroot_env; do
+        case $setting in
+        PKG_CONFIG_*) pkg_config_settings="$pkg_config_settings $setting" ;;
+        *) CONFIGURE_ENV="$CONFIGURE_ENV $setting" ;;
+        esac
+    done
+    CONFIGURE_ENV="PKG_CONFIG=$pkg_config $CONFIGURE_ENV"
 fi
+
+# write_pkg_config: write $pkg_config, which runs the host's pkg-config
+# with $pkg_config_settings (NAME=VALUE words) and nothing else set.
+write_pkg_config() {
+    {
+        echo '#!/bin/sh'
+        echo "# pkg-config for the $profile build: the sysroot's .pc files"
+        echo '# only (written by scripts/build-profile.sh).'
+        echo 'unset PKG_CONFIG_PATH PKG_CONFIG_LIBDIR PKG_CONFIG_SYSROOT_DIR'
+        for setting in $pkg_config_settings; do
+            printf "export %s='%s'\n" "${setting%%=*}" "${setting#*=}"
+        done
+        echo 'exec pkg-config "$@"'
+    } > "$pkg_config"
+    chmod +x "$pkg_config"
+}
 if command -v ccache >/dev/null; then
     CC="ccache $CC"
     # Hits across checkouts in different directories (CI clones anew).
@@ -68,7 +100,8 @@ python=python3
 configure_line=$(printf '%s\n' "--python=$python" "--cc=$CC" \
     "--with-pkgversion=$pkgversion" \
     --disable-download --disable-docs $CONFIGURE_ARGS \
-    "env: $CONFIGURE_ENV" $depends)
+    "env: $CONFIGURE_ENV" ${pkg_config:+"pkg-config:$pkg_config_settings"} \
+    $depends)
 stamp=$builddir/qemu-ports-configure.txt
 pgo_stamp=$builddir/qemu-ports-pgo-trained.txt
 
@@ -77,6 +110,7 @@ if [ ! -f "$builddir/build.ninja" ] || [ ! -f "$stamp" ] ||
     say "configuring $profile in $builddir"
     rm -rf "$builddir"
     mkdir -p "$builddir"
+    [ -z "$pkg_config" ] || write_pkg_config
     (
         cd "$builddir"
         # $CONFIGURE_ENV and $CONFIGURE_ARGS split into words on purpose.
@@ -93,9 +127,7 @@ if [ ! -f "$builddir/build.ninja" ] || [ ! -f "$stamp" ] ||
 fi
 
 # MAKE_TARGETS and CONFIGURE_ENV split into words on purpose.  make runs
-# in configure's environment: when the tree's meson files change, ninja
-# runs meson again, and it must find the same pkg-config directories (the
-# host's would do for a cross build otherwise).
+# in configure's environment, as configure did.
 # shellcheck disable=SC2086
 build() {
     env $CONFIGURE_ENV make -C "$builddir" -j"$(nproc)" $MAKE_TARGETS
