@@ -11,7 +11,7 @@
 #            the build's own copy or the workaround.
 # Prints nothing on success but the test root's path (last line).
 #
-# Why a copy: Debian 12's Wine 8 has two defects that stop Cygwin 3.6
+# Why a copy: Debian 12's Wine 8 has defects that stop Cygwin 3.6
 # programs (see wine8-workaround.c).  The workaround must never reach what
 # a Cygwin user runs, so build/cygwin-root stays as built and the test
 # root holds the same DLLs and data (hard links) and test copies of the

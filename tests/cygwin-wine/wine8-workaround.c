@@ -19,6 +19,23 @@
  * from any Cygwin DLL: their imports of pthread_create are redirected to
  * qp_pthread_create below.
  *
+ * Defect 1 again, after a signal: Wine 8 pushes a frame of its own onto
+ * TEB->ExceptionList while it dispatches an exception, and pops it only
+ * when the handler returns.  Cygwin turns an access violation into
+ * SIGSEGV, and a handler that leaves with siglongjmp() never returns, so
+ * the frame stays; the thread's next exception then ends the process
+ * without reaching Cygwin (Cygwin's strace: a second "exception
+ * c0000005" and "exited with status 0xc0000005", exit status 5).
+ * Measured with a 20-line program that faults three times, catching each
+ * fault with sigsetjmp()/siglongjmp(): the list holds 0x7ffffbdd0 after
+ * the first fault and the second one kills it; with the list emptied
+ * before each fault all three are caught.  test-mmap-alloc's guard page
+ * checks do this.  Fix: every module's imports of longjmp (Cygwin's
+ * siglongjmp is a macro for it) and siglongjmp from cygwin1.dll go
+ * through qp_longjmp below, which empties the list first.  Outside
+ * exception dispatch the list is empty anyway, so jumps that do not
+ * leave a signal handler are unaffected.
+ *
  * Defect 2, Wine 8's wineserver (server/named_pipe.c): a handle to
  * "\Device\NamedPipe\" opened with NtOpenFile is a device file without
  * name lookup, so NtCreateNamedPipeFile and NtOpenFile relative to it
@@ -94,6 +111,23 @@ static int qp_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
     return ret;
 }
 
+typedef void (*longjmp_fn)(void *env, int val);
+static longjmp_fn real_longjmp, real_siglongjmp;
+
+static void qp_longjmp(void *env, int val)
+{
+    qp_reset_exception_list();
+    real_longjmp(env, val);
+    abort(); /* longjmp does not return */
+}
+
+static void qp_siglongjmp(void *env, int val)
+{
+    qp_reset_exception_list();
+    real_siglongjmp(env, val);
+    abort();
+}
+
 /* --- defect 2: pipes relative to \Device\NamedPipe\ ------------------------ */
 
 typedef NTSTATUS (NTAPI *nt_create_named_pipe_file_fn)(
@@ -108,7 +142,11 @@ static nt_create_named_pipe_file_fn real_nt_create_named_pipe_file;
 static nt_open_file_fn real_nt_open_file;
 static nt_query_object_fn nt_query_object;
 
-/* The last handle seen to name the pipe directory (Cygwin keeps one). */
+/*
+ * The last handle seen to name the pipe directory (Cygwin keeps one).  Only
+ * a hint: a closed handle's value can come back for another object, so
+ * qp_is_npfs_dir() checks the name every time.
+ */
 static volatile HANDLE npfs_dir;
 
 static BOOL qp_is_npfs_dir(HANDLE handle)
@@ -124,9 +162,6 @@ static BOOL qp_is_npfs_dir(HANDLE handle)
 
     if (!handle) {
         return FALSE;
-    }
-    if (handle == npfs_dir) {
-        return TRUE;
     }
     if (!nt_query_object ||
         nt_query_object(handle, ObjectNameInformation, &u, sizeof(u), &len)
@@ -208,7 +243,10 @@ static NTSTATUS NTAPI qp_nt_open_file(PHANDLE handle, ACCESS_MASK access,
     UNICODE_STRING abs_name;
     WCHAR buf[MAX_PATH + 16];
 
-    /* Only the pipe directory's own handle is ever checked by name. */
+    /*
+     * Only the handle last seen as the pipe directory is checked by name:
+     * Cygwin opens pipes relative to the handle it creates them with.
+     */
     if (attr && attr->RootDirectory && attr->RootDirectory == npfs_dir) {
         attr = qp_absolute_pipe_name(attr, &abs_attr, &abs_name, buf,
                                      sizeof(buf) / sizeof(buf[0]));
@@ -317,14 +355,29 @@ static void qp_wine8_workaround(void)
     }
     if (!EnumProcessModules(GetCurrentProcess(), modules, sizeof(modules),
                             &bytes)) {
-        qp_warn("list the modules for pthread_create");
+        qp_warn("list the modules");
+        return;
+    }
+    real_longjmp = (longjmp_fn)(void *)GetProcAddress(cygwin, "longjmp");
+    real_siglongjmp = (longjmp_fn)(void *)GetProcAddress(cygwin,
+                                                         "siglongjmp");
+    if (!real_longjmp || !real_siglongjmp) {
+        qp_warn("find longjmp and siglongjmp in cygwin1.dll");
         return;
     }
     for (i = 0; i < bytes / sizeof(modules[0]) && i < 256; i++) {
-        if (modules[i] != cygwin &&
-            qp_redirect_import(modules[i], "cygwin1.dll", "pthread_create",
+        if (modules[i] == cygwin) {
+            continue;
+        }
+        if (qp_redirect_import(modules[i], "cygwin1.dll", "pthread_create",
                                (void *)qp_pthread_create, NULL) < 0) {
             qp_warn("redirect pthread_create");
+        }
+        if (qp_redirect_import(modules[i], "cygwin1.dll", "longjmp",
+                               (void *)qp_longjmp, NULL) < 0 ||
+            qp_redirect_import(modules[i], "cygwin1.dll", "siglongjmp",
+                               (void *)qp_siglongjmp, NULL) < 0) {
+            qp_warn("redirect longjmp");
         }
     }
 }
