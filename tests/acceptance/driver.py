@@ -1,11 +1,15 @@
 #!/usr/bin/python3
 """Python side of the acceptance suite (tests/acceptance/run.sh).
 
-driver.py console --log FILE STEP... -- COMMAND...
+driver.py console [--pty] --log FILE STEP... -- COMMAND...
     Run COMMAND (QEMU with its serial console and monitor on stdio) and talk
-    to it, one step after the other:
+    to it, one step after the other; with --pty its standard input, output
+    and error are a pseudo-terminal (80x24), as at a person's terminal,
+    else pipes:
       expect:REGEX   wait until REGEX shows up in the output after the last
-                     match (terminal escape sequences are ignored)
+                     match (terminal escape sequences are ignored, but
+                     cursor-forward moves count as blanks and cursor
+                     positioning as a line break)
       check:REGEX    the text of the last match must contain REGEX
       send:TEXT      type TEXT slowly; Python escapes work (\\r, \\x1b = ESC,
                      \\x01 = Ctrl-A, the QEMU mux escape)
@@ -20,13 +24,21 @@ driver.py initramfs OUT BUSYBOX INIT [MODDIR MODULE...]
     MODDIR, with their dependencies) in /modules, load order in /modules/load.
 """
 import codecs
+import fcntl
 import os
 import re
 import select
+import signal
+import struct
 import subprocess
 import sys
+import termios
 import time
 
+# A terminal may skip over blanks (CSI n C) and start lines by moving the
+# cursor (CSI row;col H) instead of printing them; Wine's console does.
+CURSOR_FORWARD = re.compile(r'\x1b\[([0-9]*)C')
+CURSOR_POSITION = re.compile(r'\x1b\[[0-9]*(;[0-9]*)?[Hf]')
 ESCAPES = re.compile(r'\x1b(\[[0-9;?=>]*[ -/]*[@-~]|[()][0-9A-Za-z]|[=>78DEHMc])')
 TYPE_DELAY = 0.03    # seconds between typed characters
 
@@ -36,23 +48,45 @@ class Failure(Exception):
 
 
 class Console:
-    def __init__(self, cmd, log):
+    def __init__(self, cmd, log, pty=False):
         self.log = log
         self.note('command: ' + ' '.join(cmd))
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT)
+        if pty:
+            master, slave = os.openpty()
+            fcntl.ioctl(slave, termios.TIOCSWINSZ,
+                        struct.pack('HHHH', 24, 80, 0, 0))
+            # In its own session, the terminal is its controlling one.
+            self.proc = subprocess.Popen(cmd, stdin=slave, stdout=slave,
+                                         stderr=slave, start_new_session=True)
+            os.close(slave)
+            self.in_fd = self.out_fd = master
+        else:
+            self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE,
+                                         stdout=subprocess.PIPE,
+                                         stderr=subprocess.STDOUT,
+                                         start_new_session=True)
+            self.in_fd = self.proc.stdin.fileno()
+            self.out_fd = self.proc.stdout.fileno()
         self.raw = b''
         self.eof = False
         self.pos = 0        # where the next expect starts, in text()
         self.last = ''      # text of the last match
+
+    def signal_group(self, sig):
+        try:
+            os.killpg(self.proc.pid, sig)
+        except ProcessLookupError:
+            pass
 
     def note(self, msg):
         self.log.write(('\n### %s\n' % msg).encode())
         self.log.flush()
 
     def text(self):
-        return ESCAPES.sub('', self.raw.decode('latin-1'))
+        text = self.raw.decode('latin-1')
+        text = CURSOR_FORWARD.sub(lambda m: ' ' * int(m.group(1) or 1), text)
+        text = CURSOR_POSITION.sub('\n', text)
+        return ESCAPES.sub('', text)
 
     def tail(self):
         lines = self.text()[self.pos:].strip().splitlines()[-3:]
@@ -63,9 +97,13 @@ class Console:
         if self.eof:
             time.sleep(min(seconds, 0.1))
             return
-        ready, _, _ = select.select([self.proc.stdout], [], [], max(seconds, 0))
+        ready, _, _ = select.select([self.out_fd], [], [], max(seconds, 0))
         if ready:
-            data = os.read(self.proc.stdout.fileno(), 65536)
+            try:
+                data = os.read(self.out_fd, 65536)
+            except OSError:
+                # A pseudo-terminal whose other side is closed: EIO
+                data = b''
             self.eof = not data
             self.raw += data
             self.log.write(data)
@@ -100,8 +138,8 @@ class Console:
         self.note('send %r' % text)
         for char in text:
             try:
-                os.write(self.proc.stdin.fileno(), char.encode('latin-1'))
-            except BrokenPipeError:
+                os.write(self.in_fd, char.encode('latin-1'))
+            except OSError:
                 raise Failure('QEMU stopped reading input while sending %r' % text)
             self.read(TYPE_DELAY)
 
@@ -119,26 +157,31 @@ class Console:
                           % (self.proc.returncode, status, self.tail()))
 
     def stop(self):
+        """Stop COMMAND and whatever it started (its process group)."""
         if self.proc.poll() is None:
-            self.proc.terminate()
+            self.signal_group(signal.SIGTERM)
             try:
                 self.proc.wait(5)
             except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+                pass
+        self.signal_group(signal.SIGKILL)
+        self.proc.wait()
         self.note('QEMU exit status %s' % self.proc.returncode)
 
 
 def console(args):
+    pty = args[:1] == ['--pty']
+    if pty:
+        args = args[1:]
     if len(args) < 2 or args[0] != '--log' or '--' not in args:
-        sys.exit('usage: driver.py console --log FILE STEP... -- COMMAND...')
+        sys.exit('usage: driver.py console [--pty] --log FILE STEP... -- COMMAND...')
     split = args.index('--')
     steps, cmd = args[2:split], args[split + 1:]
     if not steps or not cmd:
         sys.exit('driver.py: no steps or no command given')
     timeout = 60.0
     with open(args[1], 'wb') as log:
-        con = Console(cmd, log)
+        con = Console(cmd, log, pty)
         try:
             for step in steps:
                 kind, _, value = step.partition(':')

@@ -9,10 +9,12 @@
 # The program that runs is its test copy in build/cygwin-wine/root/bin
 # (tests/cygwin-wine/test-root.sh: the same link plus wine8-workaround.c,
 # which Debian 12's Wine 8 needs; the user's build/cygwin-root is never
-# changed).  Standard input and output are the caller's; on standard
-# error, the warning every Cygwin program prints at start under Wine
-# ("Couldn't compute FAST_CWD pointer", harmless: Wine's ntdll differs
-# from Windows' where Cygwin looks for the current directory) is removed.
+# changed).  Standard input and output are the caller's, through
+# stdio-relay.exe (below; a terminal is set as QEMU sets it for -serial
+# mon:stdio while the program runs).  On standard error, the warning
+# every Cygwin program prints at start under Wine ("Couldn't compute
+# FAST_CWD pointer", harmless: Wine's ntdll differs from Windows' where
+# Cygwin looks for the current directory) is removed.
 # A Cygwin program under Wine sees the directory above bin/ as /, so
 # build/cygwin-wine/root/tmp is its /tmp; the Linux working directory
 # stays the working directory (as /cygdrive/z/... when outside the root).
@@ -76,21 +78,50 @@ filter_startup_noise() {
     ' >&2
 }
 
-# At a terminal the program gets Wine's console, as it would get a Windows
-# console.  Otherwise (pipes, files) it runs under stdio-relay.exe, which
-# gives it Cygwin pipes: Cygwin's non-blocking I/O fails with EIO on the
-# Linux pipes Wine hands over (stdio-relay.c), and QEMU's stdio chardev is
-# non-blocking.
+# The program runs under stdio-relay.exe, which gives it Cygwin pipes as
+# standard input and output: Cygwin's non-blocking I/O fails with EIO on
+# the Linux pipes Wine hands over (stdio-relay.c), and QEMU's stdio
+# chardev is non-blocking.
+set -- "$test_root/bin/stdio-relay.exe" "/usr/bin/${program##*/}" "$@"
+tmp=$(mktemp -d)
+feeder=''
+cleanup() {
+    [ -z "$feeder" ] || kill "$feeder" 2>/dev/null
+    [ -z "${saved_tty:-}" ] || stty "$saved_tty" 2>/dev/null
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+# run: the program, standard output to fd 3 (the caller's standard
+# output); only standard error goes through the filter.
+run() {
+    { { "$wine" "$@"; echo $? > "$tmp/status"; } 2>&1 1>&3 3>&- |
+        filter_startup_noise; } 3>&1
+}
+
+# At a terminal, Wine would give the program its console, and Wine 8's
+# console garbles what it draws on a terminal: it writes some blanks as
+# cursor moves and sends stray backspaces, so the firmware's "Shell>"
+# shows as "Shll>" (the bytes of tests/acceptance/driver.py --pty, played
+# on a screen model).  So the relay serves terminals too: the terminal
+# sends to a pipe and the program's output goes to it through another,
+# and the terminal is put in the mode QEMU's stdio chardev sets on Linux
+# and on Cygwin's ptys (keys go through at once, without echo; Ctrl-C is
+# a byte for the program, as with -serial mon:stdio), restored at exit.
 if [ -t 0 ] && [ -t 1 ]; then
-    set -- "$program" "$@"
+    saved_tty=$(stty -g)
+    stty -ignbrk -brkint -parmrk -istrip -inlcr -igncr -icrnl -ixon opost \
+        -echonl -icanon -iexten -echo -isig min 1 time 0
+    mkfifo "$tmp/input"
+    # fd 4: an asynchronous command's standard input is /dev/null.
+    exec 4<&0
+    cat <&4 > "$tmp/input" &
+    feeder=$!
+    exec 4<&-
+    run "$@" < "$tmp/input" | cat
 else
-    set -- "$test_root/bin/stdio-relay.exe" "/usr/bin/${program##*/}" "$@"
+    run "$@"
 fi
-status_file=$(mktemp)
-trap 'rm -f "$status_file"' EXIT
-# Standard output goes straight to fd 3, the caller's; only standard error
-# goes through the filter.
-{ { "$wine" "$@"; echo $? > "$status_file"; } 2>&1 1>&3 3>&- |
-    filter_startup_noise; } 3>&1
-status=$(cat "$status_file")
+status=$(cat "$tmp/status" 2>/dev/null)
 exit "${status:-125}"

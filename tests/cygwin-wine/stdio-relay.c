@@ -15,8 +15,8 @@
  * would be lost.  Between Cygwin programs, and on Windows when a Cygwin
  * shell pipes into QEMU, those descriptors are Cygwin pipes; the relay
  * gives QEMU exactly that, and does only blocking I/O on Wine's side.
- * tests/cygwin-wine/run-exe.sh uses it when its standard input or output
- * is not a terminal.
+ * tests/cygwin-wine/run-exe.sh runs every program under it, at a
+ * terminal too (Wine 8's console garbles what it draws; run-exe.sh).
  */
 
 #include <errno.h>
