@@ -13,7 +13,7 @@ suite_command() {
     series)     echo "tests/series/run.sh" ;;
     tooling)    echo "tests/tooling/run.sh" ;;
     packaging)  echo "tests/packaging/run.sh" ;;
-    unit)       echo "tests/unit/run.sh $build/linux-x86_64" ;;
+    unit)       echo "tests/unit/run.sh $build/linux-x86_64 $build/linux-i386" ;;
     smoke)      echo "tests/smoke/run.sh $build" ;;
     ioctl)      echo "tests/ioctl/run.sh $build/linux-x86_64/qemu-i386 $build/linux-i386/qemu-i386" ;;
     mm)         echo "tests/mm/run.sh $build/linux-x86_64/qemu-i386 $build/linux-i386/qemu-i386" ;;
