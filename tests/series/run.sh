@@ -1,6 +1,7 @@
 #!/bin/sh
 # The series gate: every patch in patches/ has a "subsystem: summary"
-# subject, a body, Signed-off-by and Upstream-Status trailers, and passes
+# subject, a body, a message of lines of at most 76 columns without
+# trailing blanks, Signed-off-by and Upstream-Status trailers, and passes
 # QEMU's own scripts/checkpatch.pl (no errors, no warnings).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -20,6 +21,16 @@ for patch in "$PATCHES"/*.patch; do
            sed -e '1d' -e '$d' | grep -Ev '^(Signed-off-by|Upstream-Status|Reviewed-by|Acked-by|Tested-by|Reported-by|Suggested-by|Co-developed-by): |^$' |
            grep -v '^ ' | wc -l)
     [ "$body" -ge 2 ] || problems="$problems no body saying why;"
+    # The message (after the headers, up to ---): lines of at most 76
+    # columns (QEMU's submitting-a-patch.rst), no trailing blanks.
+    message_faults=$(awk '
+        /^Subject: / { header = 1; next }
+        header && /^$/ { header = 0; message = 1; next }
+        header { next }
+        message && /^---$/ { exit }
+        message && length($0) > 76 { print "line over 76 columns: " substr($0, 1, 40) "...;" }
+        message && /[ \t]$/ { print "trailing blank: " $0 ";" }' "$patch")
+    [ -z "$message_faults" ] || problems="$problems $message_faults"
     grep -q '^Signed-off-by: .* <.*@.*>$' "$patch" ||
         problems="$problems no Signed-off-by;"
     grep -Eq '^Upstream-Status: (Pending|Submitted \[.+\]|Backport \[.+\]|Accepted|Inappropriate \[.+\]|Denied)' "$patch" ||
