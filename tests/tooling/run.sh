@@ -126,24 +126,40 @@ else
         "$(head_of "$TREE") != $(head_of "$work/qemu-scratch")"
 fi
 rm "$work"/patches/09*.patch
-tree >/dev/null 2>&1
+# Back to the series alone; FORCE=1 keeps the test commits on a branch.
+# A clean tree that is up to date: nothing but the tarball check can keep
+# make-tree from rebuilding it below.
+FORCE=1 tree >/dev/null 2>&1
+count=$(git -C "$TREE" rev-list --count v10.0.13..HEAD)
+if [ "$count" = "$patch_count" ] && [ -z "$(git -C "$TREE" status --porcelain)" ]; then
+    pass "FORCE=1 brings the tree back to the series ($count commits)"
+else
+    fail "FORCE=1 brings the tree back to the series" "$count commits, $patch_count patches"
+fi
 head_before_corrupt=$(head_of "$TREE")
 
-# 9. A corrupt tarball is rejected before anything is unpacked, naming the
-# file and the expected hash, and the tree is untouched.
+# 9. A tarball that is not the pinned one is rejected before anything is
+# unpacked, naming the file and the expected hash, and the tree is
+# untouched.  The bad copy is a valid archive: the pinned tarball with one
+# more xz stream of zeros after it (tar stops at its end-of-archive
+# blocks), so only the sha256 check can stop it; without the check,
+# make-tree would rebuild the clean tree on it (the base commit records
+# the tarball's hash).
 . "$top/upstream/qemu.pin"
 orig=$(QEMU_SOURCE=debian "$top/scripts/fetch-qemu.sh" | cut -d' ' -f2)
 mkdir "$work/dist"
-cp "$orig" "$work/dist/"
-printf '\377' | dd of="$work/dist/$DEBIAN_ORIG" bs=1 seek=1000000 conv=notrunc 2>/dev/null
-echo "marker" > "$TREE/marker-untracked"
-corrupt_file_re=$(printf '%s' "$work/dist/$DEBIAN_ORIG" | sed 's/[].+*[^$]/\\&/g')
-expect corrupt-orig-rejected 1 "$corrupt_file_re: sha256 mismatch: expected $DEBIAN_ORIG_SHA256" \
+{ cat "$orig"; head -c 10240 /dev/zero | xz -0; } > "$work/dist/$DEBIAN_ORIG"
+if xz -t "$work/dist/$DEBIAN_ORIG" 2>/dev/null; then
+    pass "the altered tarball is a valid xz archive"
+else
+    fail "the altered tarball is a valid xz archive" "xz -t fails on it"
+fi
+bad_file_re=$(printf '%s' "$work/dist/$DEBIAN_ORIG" | sed 's/[].+*[^$]/\\&/g')
+expect altered-orig-rejected 1 "$bad_file_re: sha256 mismatch: expected $DEBIAN_ORIG_SHA256" \
     env DISTDIR="$work/dist" "$top/scripts/make-tree.sh"
-rm "$TREE/marker-untracked"
 [ "$(head_of "$TREE")" = "$head_before_corrupt" ] && [ ! -d "$TREE.new" ] &&
-    pass "corrupt tarball leaves the tree untouched" ||
-    fail "corrupt tarball leaves the tree untouched" "tree or staging changed"
+    pass "a tarball that is not the pinned one leaves the tree untouched" ||
+    fail "a tarball that is not the pinned one leaves the tree untouched" "tree or staging changed"
 
 # 10. An upstream tarball whose signature does not verify is rejected; one
 # without a signature is rejected too.
