@@ -55,7 +55,9 @@ class Console:
             master, slave = os.openpty()
             fcntl.ioctl(slave, termios.TIOCSWINSZ,
                         struct.pack('HHHH', 24, 80, 0, 0))
-            # In its own session, the terminal is its controlling one.
+            # A session of its own.  The terminal is not made its
+            # controlling one: Wine, run from run-exe.sh, then printed
+            # nothing (not yet understood).
             self.proc = subprocess.Popen(cmd, stdin=slave, stdout=slave,
                                          stderr=slave, start_new_session=True)
             os.close(slave)
@@ -75,7 +77,7 @@ class Console:
     def signal_group(self, sig):
         try:
             os.killpg(self.proc.pid, sig)
-        except ProcessLookupError:
+        except (ProcessLookupError, PermissionError):
             pass
 
     def note(self, msg):
@@ -166,6 +168,8 @@ class Console:
                 pass
         self.signal_group(signal.SIGKILL)
         self.proc.wait()
+        if self.proc.stdout is None:
+            os.close(self.out_fd)   # the pseudo-terminal's master side
         self.note('QEMU exit status %s' % self.proc.returncode)
 
 

@@ -91,37 +91,58 @@ cleanup() {
     rm -rf "$tmp"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
-
-# run: the program, standard output to fd 3 (the caller's standard
-# output); only standard error goes through the filter.
-run() {
-    { { "$wine" "$@"; echo $? > "$tmp/status"; } 2>&1 1>&3 3>&- |
-        filter_startup_noise; } 3>&1
+# A signal ends Wine's process of the relay; the relay holds the program
+# in a Windows job that is killed when the relay's handle to it closes
+# (stdio-relay.c), so nothing is left running.
+on_signal() {
+    [ ! -s "$tmp/wine.pid" ] || kill -KILL "$(cat "$tmp/wine.pid")" 2>/dev/null
+    exit $((128 + $1))
 }
+trap 'on_signal 1' HUP
+trap 'on_signal 2' INT
+trap 'on_signal 15' TERM
 
 # At a terminal, Wine would give the program its console, and Wine 8's
 # console garbles what it draws on a terminal: it writes some blanks as
 # cursor moves and sends stray backspaces, so the firmware's "Shell>"
 # shows as "Shll>" (the bytes of tests/acceptance/driver.py --pty, played
-# on a screen model).  So the relay serves terminals too: the terminal
-# sends to a pipe and the program's output goes to it through another,
-# and the terminal is put in the mode QEMU's stdio chardev sets on Linux
-# and on Cygwin's ptys (keys go through at once, without echo; Ctrl-C is
-# a byte for the program, as with -serial mon:stdio), restored at exit.
-if [ -t 0 ] && [ -t 1 ]; then
+# on a screen model).  So a terminal reaches the relay through pipes too:
+# a terminal as standard input through a FIFO fed by cat, put in the mode
+# QEMU's stdio chardev sets for -serial mon:stdio on Linux and on
+# Cygwin's ptys (keys go through at once, without echo; Ctrl-C is a byte
+# for the program), restored at exit; a terminal as standard output
+# through cat.
+if [ -t 0 ]; then
     saved_tty=$(stty -g)
     stty -ignbrk -brkint -parmrk -istrip -inlcr -igncr -icrnl -ixon opost \
-        -echonl -icanon -iexten -echo -isig min 1 time 0
+        -echonl -icanon -iexten -echo -isig cs8 -parenb min 1 time 0
     mkfifo "$tmp/input"
     # fd 4: an asynchronous command's standard input is /dev/null.
     exec 4<&0
     cat <&4 > "$tmp/input" &
     feeder=$!
     exec 4<&-
-    run "$@" < "$tmp/input" | cat
+    exec 6< "$tmp/input"
 else
-    run "$@"
+    exec 6<&0
 fi
+
+# run: Wine running the relay, its input from fd 6, its output to fd 3
+# (run's standard output); only standard error goes through the filter.
+run() {
+    { { "$wine" "$@" <&6 6<&- &
+        echo $! > "$tmp/wine.pid"
+        wait $!
+        { echo $? > "$tmp/status"; } 2>/dev/null; } 2>&1 1>&3 3>&- |
+        filter_startup_noise; } 3>&1
+}
+# In the background, so that a signal's trap runs at once (the shell runs
+# traps only between commands, and wait is interrupted by them).
+if [ -t 1 ]; then
+    run "$@" | cat &
+else
+    run "$@" &
+fi
+wait $!
 status=$(cat "$tmp/status" 2>/dev/null)
 exit "${status:-125}"

@@ -19,10 +19,13 @@
  * terminal too (Wine 8's console garbles what it draws; run-exe.sh).
  */
 
+#include <windows.h>
+#include <sys/cygwin.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -64,6 +67,39 @@ static int copy_all(int from, int to)
 
 static int child_stdin = -1;
 
+/*
+ * Put the Windows process of Cygwin process @pid in a job that Windows
+ * (and Wine) kill when the last handle to it closes: the relay's, when
+ * the relay ends in any way.  Without it, killing the relay, or Wine's
+ * loader that runs it, leaves the program running on its own.  Returns
+ * false if that cannot be arranged.
+ */
+static bool kill_with_relay(pid_t pid)
+{
+    JOBOBJECT_EXTENDED_LIMIT_INFORMATION limits = { 0 };
+    DWORD winpid = cygwin_internal(CW_CYGWIN_PID_TO_WINPID, pid);
+    HANDLE job, process;
+    bool ok;
+
+    job = CreateJobObjectA(NULL, NULL);
+    if (!job) {
+        return false;
+    }
+    limits.BasicLimitInformation.LimitFlags =
+        JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE;
+    process = winpid ? OpenProcess(PROCESS_SET_QUOTA | PROCESS_TERMINATE,
+                                   FALSE, winpid) : NULL;
+    ok = process &&
+         SetInformationJobObject(job, JobObjectExtendedLimitInformation,
+                                 &limits, sizeof(limits)) &&
+         AssignProcessToJobObject(job, process);
+    if (process) {
+        CloseHandle(process);
+    }
+    /* The job handle stays open until the relay ends. */
+    return ok;
+}
+
 static void *relay_input(void *opaque)
 {
     (void)opaque;
@@ -101,6 +137,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "stdio-relay: cannot start %s: %s\n", argv[1],
                 strerror(err));
         return 125;
+    }
+    if (!kill_with_relay(pid)) {
+        fprintf(stderr, "stdio-relay: warning: %s will outlive the relay "
+                "if the relay is killed\n", argv[1]);
     }
     close(in[0]);
     close(out[1]);

@@ -363,7 +363,6 @@ static void qp_wine8_workaround(void)
                                                          "siglongjmp");
     if (!real_longjmp || !real_siglongjmp) {
         qp_warn("find longjmp and siglongjmp in cygwin1.dll");
-        return;
     }
     for (i = 0; i < bytes / sizeof(modules[0]) && i < 256; i++) {
         if (modules[i] == cygwin) {
@@ -372,6 +371,9 @@ static void qp_wine8_workaround(void)
         if (qp_redirect_import(modules[i], "cygwin1.dll", "pthread_create",
                                (void *)qp_pthread_create, NULL) < 0) {
             qp_warn("redirect pthread_create");
+        }
+        if (!real_longjmp || !real_siglongjmp) {
+            continue;
         }
         if (qp_redirect_import(modules[i], "cygwin1.dll", "longjmp",
                                (void *)qp_longjmp, NULL) < 0 ||
