@@ -125,6 +125,8 @@ if [ ! -f "$builddir/build.ninja" ] || [ ! -f "$stamp" ] ||
     }
     printf '%s\n' "$configure_line" > "$stamp"
 fi
+# Also when it went missing from a configured directory: meson runs it.
+[ -z "$pkg_config" ] || [ -x "$pkg_config" ] || write_pkg_config
 
 # MAKE_TARGETS and CONFIGURE_ENV split into words on purpose.  make runs
 # in configure's environment, as configure did.

@@ -185,6 +185,7 @@ tap_complete() {
 # where each case's "# path: PATH; ..." comes before its "ok" line.
 mmap_paths() {
     awk '/^# path: / { path = $3; sub(/;$/, "", path) }
+         /^not ok / { path = "" }
          /^ok [0-9]+ / && path != "" {
              n = split($3, c, "/"); out = out sep c[n] " " path
              sep = ", "; path = "" }
