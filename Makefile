@@ -3,7 +3,8 @@
 # tests.  See README.rst.
 
 # Profiles built by `make`; each is a file in profiles/.
-PROFILES ?= linux-x86_64 linux-i386 mips64el-n32 mips64el-n64
+PROFILES ?= linux-x86_64 linux-i386 mips64el-n32 mips64el-n64 \
+	linux-x86_64-static
 PROFILE ?= linux-x86_64
 
 # Debian packages the tests use besides the profiles' build dependencies.
@@ -18,22 +19,25 @@ BENCH_DEBIAN_PACKAGES = qemu-user qemu-system-arm valgrind gnuplot-nox \
 
 SCRIPTS = scripts
 
-.PHONY: all deps tree export build check check-series check-tooling \
-	check-packaging check-unit check-smoke check-ioctl check-mm check-acceptance \
-	check-usbredir check-mips64 check-cygwin-linux check-win64-abi check-cygwin-build \
-	check-cygwin-wine \
-	build-cygwin cygwin-toolchain bench bench-deps bench-build clean distclean help
+# check-SUITE is a pattern rule, which make skips for a phony target.
+.PHONY: all deps tree export build check \
+	dist build-cygwin cygwin-toolchain bench bench-deps bench-build clean distclean help
 
 all: deps tree build
 
 help:
 	@echo 'make              install missing dependencies, make qemu/, build $(PROFILES)'
 	@echo 'make check        everything above, then all tests'
+	@echo 'make check-SUITE  one test suite (nothing built first), SUITE one of'
+	@tests/run.sh --list | xargs | fold -s -w 58 | \
+		sed -e 's/ *$$//' -e 's/^/                  /'
 	@echo 'make deps         install missing dependencies (as root) or print the command'
 	@echo 'make tree         create/update qemu/ from the pinned tarball + patches/'
-	@echo 'make export       write qemu/ commits after v10.0.13 back to patches/'
+	@echo "make export       write qemu/ commits after v$$(. ./upstream/qemu.pin && echo "$$QEMU_VERSION") back to patches/"
 	@echo 'make build        build $$(PROFILES) in build/PROFILE/'
 	@echo 'make build-NAME   build one profile, e.g. make build-linux-i386'
+	@echo 'make dist         release tarballs of the static qemu-i386 builds and'
+	@echo '                  their SHA256SUMS in build/dist/'
 	@echo 'make build-cygwin cross-build the Cygwin profile into build/cygwin-root'
 	@echo 'make bench        build upstream and the release profile, then compare'
 	@echo '                  them with the fork, Debian and native (bench/run.py)'
@@ -56,6 +60,10 @@ build: $(addprefix build-,$(PROFILES))
 build-%:
 	$(SCRIPTS)/build-profile.sh $*
 
+# Release tarballs: one per profile with DIST_ARCH (scripts/make-dist.sh).
+dist: build
+	$(SCRIPTS)/make-dist.sh
+
 # The Cygwin profile is cross-built with the toolchain of `make
 # cygwin-toolchain` (built first if it is not cached) against DLLs built
 # with it, then laid out as a Cygwin installation in build/cygwin-root.
@@ -68,10 +76,10 @@ build-cygwin:
 check: all
 	tests/run.sh
 
-check-series check-tooling check-packaging check-unit check-smoke check-ioctl check-mm \
-check-acceptance check-usbredir check-mips64 check-cygwin-linux check-win64-abi \
-check-cygwin-build check-cygwin-wine:
-	tests/run.sh $(patsubst check-%,%,$@)
+# One suite, e.g. make check-mm; tests/run.sh holds the list of suites
+# (tests/run.sh --list) and names them if SUITE is none of them.
+check-%:
+	tests/run.sh $*
 
 # An x86_64-pc-cygwin cross toolchain with cygwin1.dll built from source,
 # cached under ~/.cache/qemu-ports; prints its bin directory last.

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Build unpatched upstream QEMU for the benchmarks: the base commit of the
-# generated tree (the pinned 10.0.13 tarball) with the linux-x86_64
+# generated tree (the tarball of upstream/qemu.pin) with the linux-x86_64
 # profile's configure arguments, into build/bench/upstream.
 #
 # Debian's repacked orig has no firmware blobs, and upstream's pc-bios/

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Build what bench/run.py compares besides `make`'s profiles; each build is
 # kept, and only redone when its inputs change:
-#   build/bench/upstream     unpatched QEMU 10.0.13 (bench/build-upstream.sh)
+#   build/bench/upstream     unpatched QEMU of upstream/qemu.pin
+#                            (bench/build-upstream.sh)
 #   build/release            profile release: -O3, LTO, PGO (trains itself)
 #   build/cygwin-linux/build-{eventfd,pipe,socketpair}
 #                            the minimal builds of the cygwin-linux test

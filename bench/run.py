@@ -5,10 +5,10 @@ usage: bench/run.py [--rounds N] [--no-callgrind] [SECTION...]
 
 Sections (default: all, in this order):
   qemu-i386  CPU-bound i386 programs (xz, gzip, cpubench) natively and under
-             each qemu-i386: upstream 10.0.13, the fork, the release profile,
-             Debian's qemu-user.  Median wall time of N interleaved rounds,
-             checked output, speed relative to upstream; instruction counts
-             with callgrind on smaller inputs.
+             each qemu-i386: upstream (the release of upstream/qemu.pin), the
+             fork, the release profile, Debian's qemu-user.  Median wall
+             time of N interleaved rounds, checked output, speed relative to
+             upstream; instruction counts with callgrind on smaller inputs.
   system     qemu-system-aarch64: time to the UEFI Shell> prompt and to Linux
              userspace, fork vs. upstream vs. Debian's qemu-system-arm, and
              the Cygwin build under Wine when built (RATIO system-SCENARIO
@@ -45,10 +45,33 @@ OUT = os.path.join(BUILD, 'bench')
 sys.path.insert(0, os.path.join(TOP, 'tests', 'acceptance'))
 import driver  # noqa: E402  the acceptance suite's console driver
 
+
+def read_pin(path):
+    """The KEY=value lines of a pin such as upstream/qemu.pin, as a dict.
+    The file is also sourced by sh; a value may be quoted and may use
+    ${KEY} (or $KEY) of an earlier line, and nothing else of sh."""
+    values = {}
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if not line or line.startswith('#'):
+                continue
+            key, eq, value = line.partition('=')
+            if not eq or not re.fullmatch(r'[A-Za-z_][A-Za-z0-9_]*', key):
+                raise ValueError('%s: not KEY=value: %s' % (path, line))
+            value = ''.join(shlex.split(value))
+            values[key] = re.sub(r'\$(?:\{(\w+)\}|(\w+))',
+                                 lambda m: values[m.group(1) or m.group(2)],
+                                 value)
+    return values
+
+
+QEMU_VERSION = read_pin(os.path.join(TOP, 'upstream', 'qemu.pin'))['QEMU_VERSION']
+
 # name -> (description, qemu-i386 path or None for native)
 I386_RUNNERS = [
     ('native', 'i386 program run directly (x86_64 kernel, ia32 emulation)', None),
-    ('upstream', 'unpatched QEMU 10.0.13, same configure flags',
+    ('upstream', 'unpatched QEMU %s, same configure flags' % QEMU_VERSION,
      os.path.join(OUT, 'upstream', 'qemu-i386')),
     ('fork', 'qemu-ports (profile linux-x86_64)',
      os.path.join(BUILD, 'linux-x86_64', 'qemu-i386')),
@@ -519,7 +542,8 @@ def plot():
     script = ["set terminal png size 800,%d" % (300 * len(panels) + 40),
               "set output '%s'" % png,
               "set multiplot layout %d,1 title 'qemu-i386 speed relative to "
-              "upstream QEMU 10.0.13 (higher is faster)'" % len(panels),
+              "upstream QEMU %s (higher is faster)'" % (len(panels),
+                                                        QEMU_VERSION),
               "set style data histograms",
               "set style histogram clustered gap 1",
               "set style fill solid 0.8 border -1",

@@ -1,11 +1,11 @@
 #!/bin/sh
-# Write the commits of $TREE after v10.0.13 back to patches/, one file each,
+# Write the commits of $TREE after $BASE_TAG back to patches/, one file each,
 # in git format-patch form.  Unchanged commits give byte-identical files;
 # files of commits that no longer exist are removed.
 set -eu
 . "$(dirname "$0")/lib.sh"
 
-git_pinned -C "$TREE" rev-parse -q --verify refs/tags/v10.0.13 >/dev/null ||
+git_pinned -C "$TREE" rev-parse -q --verify "refs/tags/$BASE_TAG" >/dev/null ||
     die "$TREE is not a tree made by 'make tree'"
 if [ -d "$TREE/.git/rebase-apply" ] || [ -d "$TREE/.git/rebase-merge" ]; then
     die "$TREE has a git am/rebase in progress; finish it first"

@@ -8,7 +8,6 @@
 # choice.  A cached file that fails verification is an error, never skipped.
 set -eu
 . "$(dirname "$0")/lib.sh"
-. "$TOP/upstream/qemu.pin"
 
 QEMU_SOURCE=${QEMU_SOURCE:-auto}
 case $QEMU_SOURCE in

@@ -14,6 +14,19 @@ PATCHES=${PATCHES:-$TOP/patches}
 QP_CACHE=${QP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/qemu-ports}
 DISTDIR=${DISTDIR:-}
 
+# The pinned upstream release: QEMU_VERSION, its tarballs and how they are
+# verified.  BASE_TAG names the generated tree's base commit, the release
+# as imported, after which the series' commits come.
+. "$TOP/upstream/qemu.pin"
+BASE_TAG=v$QEMU_VERSION
+
+# Where qemu-i386 looks first for the absolute paths a guest opens (its
+# ELF interpreter, libraries, files): QEMU's --interp-prefix, %M being
+# the target name, so /usr/i386-linux-gnu.  The directory that Debian's
+# libc6:i386 and the other i386 packages unpack into works as it is
+# (their symlinks are relative); -L or QEMU_LD_PREFIX override it.
+INTERP_PREFIX='/usr/%M-linux-gnu'
+
 prog=$(basename "$0")
 
 die() {
@@ -44,14 +57,14 @@ series_files() {
     LC_ALL=C ls "$PATCHES"/*.patch 2>/dev/null || true
 }
 
-# Export the commits of repository $1 after v10.0.13 into directory $2 in
+# Export the commits of repository $1 after $BASE_TAG into directory $2 in
 # the exact form patches/ holds them.  Everything that could vary between
 # machines (commit ids, git version, numbering, abbreviation) is pinned.
 export_series() {
     git_pinned -C "$1" format-patch -q --zero-commit --no-signature \
         --no-numbered --full-index --no-renames --no-thread \
         --no-cover-letter --filename-max-length=80 \
-        -o "$2" v10.0.13..HEAD
+        -o "$2" "$BASE_TAG..HEAD"
 }
 
 sha256_of() {

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Create or update $TREE (default qemu/): a git repository whose first commit
-# is the verified upstream tarball, tagged v10.0.13, followed by one commit per
-# file in patches/, applied with git am in name order.
+# is the verified upstream tarball, tagged $BASE_TAG (v + QEMU_VERSION of
+# upstream/qemu.pin), followed by one commit per file in patches/, applied
+# with git am in name order.
 #
 # Commits are reproducible: fixed identities, dates from the pin and from each
 # patch, no user git configuration.  The new tree is assembled in $TREE.new
@@ -13,7 +14,6 @@
 # git stash and the commits on a backup branch.
 set -eu
 . "$(dirname "$0")/lib.sh"
-. "$TOP/upstream/qemu.pin"
 
 FORCE=${FORCE:-0}
 STAGING=$TREE.new
@@ -28,8 +28,8 @@ sha256 $source_sha256"
 
 # Does repository $1 hold a base commit imported from this very tarball?
 has_this_base() {
-    git_pinned -C "$1" rev-parse -q --verify refs/tags/v10.0.13 >/dev/null &&
-        git_pinned -C "$1" log -1 --format=%B v10.0.13 |
+    git_pinned -C "$1" rev-parse -q --verify "refs/tags/$BASE_TAG" >/dev/null &&
+        git_pinned -C "$1" log -1 --format=%B "$BASE_TAG" |
             grep -qx "sha256 $source_sha256"
 }
 
@@ -56,8 +56,8 @@ applied_prefix_length() {
 
 # Refuse to touch an existing tree that holds work not in patches/.
 check_existing_tree() {
-    git_pinned -C "$TREE" rev-parse -q --verify refs/tags/v10.0.13 >/dev/null ||
-        die "$TREE exists but was not made by 'make tree' (no tag v10.0.13); move it away"
+    git_pinned -C "$TREE" rev-parse -q --verify "refs/tags/$BASE_TAG" >/dev/null ||
+        die "$TREE exists but was not made by 'make tree' (no tag $BASE_TAG); move it away"
     if [ -d "$TREE/.git/rebase-apply" ] || [ -d "$TREE/.git/rebase-merge" ]; then
         [ "$FORCE" = 1 ] ||
             die "$TREE has a git am/rebase in progress; finish or abort it (or FORCE=1)"
@@ -104,7 +104,7 @@ import_tarball() {
     GIT_AUTHOR_EMAIL=$(expr "$BASE_COMMIT_IDENTITY" : '.*<\(.*\)>') \
     GIT_AUTHOR_DATE=$BASE_COMMIT_DATE GIT_COMMITTER_DATE=$BASE_COMMIT_DATE \
         git_pinned -C "$STAGING.import" commit -q -m "$import_message"
-    git_pinned -C "$STAGING.import" tag v10.0.13
+    git_pinned -C "$STAGING.import" tag "$BASE_TAG"
     # One pack instead of ~40000 loose objects; no delta search (seconds).
     git_pinned -C "$STAGING.import" repack -a -d -q --window=0
     mv "$STAGING.import" "$STAGING"
@@ -117,7 +117,7 @@ assemble_staging() {
         git_pinned -C "$STAGING" am --abort 2>/dev/null || true
         git_pinned -C "$STAGING" reset -q --hard
         applied=$(applied_prefix_length "$STAGING") || {
-            git_pinned -C "$STAGING" reset -q --hard v10.0.13
+            git_pinned -C "$STAGING" reset -q --hard "$BASE_TAG"
             applied=0
         }
     elif [ -d "$TREE" ] && has_this_base "$TREE"; then
@@ -125,7 +125,7 @@ assemble_staging() {
         # --no-local: copy through git's pack protocol, which is safe while
         # a background "git gc" started in $TREE repacks its objects.
         git_pinned clone -q --no-local --no-checkout "$TREE" "$STAGING"
-        git_pinned -C "$STAGING" checkout -q -B qemu-ports v10.0.13
+        git_pinned -C "$STAGING" checkout -q -B qemu-ports "$BASE_TAG"
         applied=0
     else
         rm -rf "$STAGING.import"
@@ -150,7 +150,7 @@ if [ -d "$TREE" ]; then
     check_existing_tree
     if has_this_base "$TREE" &&
        [ "$(applied_prefix_length "$TREE")" = "$(series_files | wc -l)" ]; then
-        say "$TREE is up to date ($(series_files | wc -l) patches on v10.0.13)"
+        say "$TREE is up to date ($(series_files | wc -l) patches on $BASE_TAG)"
         rm -rf "$STAGING"
         exit 0
     fi
@@ -161,8 +161,8 @@ assemble_staging
 if [ -d "$TREE" ]; then
     # The tree was checked above: nothing in it is lost by moving its HEAD.
     git_pinned -C "$TREE" fetch -q --no-tags "$STAGING" qemu-ports
-    git_pinned -C "$TREE" tag -f v10.0.13 \
-        "$(git_pinned -C "$STAGING" rev-parse v10.0.13)" >/dev/null
+    git_pinned -C "$TREE" tag -f "$BASE_TAG" \
+        "$(git_pinned -C "$STAGING" rev-parse "$BASE_TAG")" >/dev/null
     git_pinned -C "$TREE" reset -q --hard FETCH_HEAD
     rm -rf "$STAGING"
 else

@@ -1,38 +1,66 @@
 #!/bin/sh
-# Run the test suites named as arguments (default: all), each writing its
-# log to build/test-logs/SUITE.log, then print a summary table with timings
-# and one closing "N passed, M failed" line over all suites.
+# tests/run.sh [SUITE...]   run the suites named (default: all, in order)
+# tests/run.sh --list       print the suites, one a line, in that order
+#
+# Each suite writes its log to build/test-logs/SUITE.log; then a summary
+# table with timings and one closing "N passed, M failed" line over all
+# suites is printed.  `make check` runs them all, `make check-SUITE` one.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$top/build
 logs=$build/test-logs
-mkdir -p "$logs"
 
-suite_command() {
-    case $1 in
-    series)     echo "tests/series/run.sh" ;;
-    tooling)    echo "tests/tooling/run.sh" ;;
-    packaging)  echo "tests/packaging/run.sh" ;;
-    unit)       echo "tests/unit/run.sh $build/linux-x86_64 $build/linux-i386" ;;
-    smoke)      echo "tests/smoke/run.sh $build" ;;
-    ioctl)      echo "tests/ioctl/run.sh $build/linux-x86_64/qemu-i386 $build/linux-i386/qemu-i386" ;;
-    mm)         echo "tests/mm/run.sh $build/linux-x86_64/qemu-i386 $build/linux-i386/qemu-i386" ;;
-    acceptance) echo "tests/acceptance/run.sh $build/linux-x86_64" ;;
-    usbredir)   echo "tests/usbredir/run.sh $build/linux-x86_64" ;;
-    mips64)     echo "tests/mips64/run.sh $build/mips64el-n64/qemu-i386 $build/mips64el-n32/qemu-i386" ;;
-    cygwin-linux) echo "tests/cygwin-linux/run.sh $top/qemu $build/cygwin-linux" ;;
-    win64-abi)  echo "env WORK=$build/win64-abi tests/win64-abi/run.sh $top/qemu" ;;
-    cygwin-build) echo "tests/cygwin-build/run.sh" ;;
-    cygwin-wine) echo "tests/cygwin-wine/run.sh" ;;
-    *)          return 1 ;;
-    esac
+# The one list of the suites, in the order they run by default.  Suite NAME
+# is tests/NAME/run.sh, run from the top directory with the arguments
+# that follow the name.
+suites() {
+    cat <<EOF
+series
+tooling
+packaging
+smoke        $build
+ioctl        $build/linux-x86_64/qemu-i386 $build/linux-i386/qemu-i386
+mm           $build/linux-x86_64/qemu-i386 $build/linux-i386/qemu-i386
+unit         $build/linux-x86_64 $build/linux-i386
+acceptance   $build/linux-x86_64
+usbredir     $build/linux-x86_64
+mips64       $build/mips64el-n64/qemu-i386 $build/mips64el-n32/qemu-i386
+cygwin-linux $top/qemu $build/cygwin-linux
+win64-abi    $top/qemu
+cygwin-build
+cygwin-wine
+EOF
 }
 
-[ $# -gt 0 ] || set -- series tooling packaging smoke ioctl mm unit acceptance usbredir \
-    mips64 cygwin-linux win64-abi cygwin-build cygwin-wine
+suite_names() {
+    suites | awk '{ print $1 }'
+}
+
+# The command of suite $1; fails if there is no such suite.
+suite_command() {
+    suites | awk -v name="$1" '
+        $1 == name { $1 = ""; print "tests/" name "/run.sh" $0; found = 1 }
+        END { exit !found }'
+}
+
+case ${1:-} in
+--list) suite_names; exit 0 ;;
+-h|--help) sed -n '2,3s/^# //p' "$0"; exit 0 ;;
+esac
+# shellcheck disable=SC2046
+[ $# -gt 0 ] || set -- $(suite_names)
+for suite in "$@"; do
+    suite_command "$suite" >/dev/null || {
+        echo "tests/run.sh: unknown suite '$suite'; the suites are:" \
+            $(suite_names) >&2
+        exit 2
+    }
+done
+
+mkdir -p "$logs"
 total_passed=0 total_failed=0 total_skipped=0 summary=''
 for suite in "$@"; do
-    cmd=$(suite_command "$suite") || { echo "unknown suite '$suite'" >&2; exit 2; }
+    cmd=$(suite_command "$suite")
     echo "=== $suite: $cmd"
     start=$(date +%s)
     # shellcheck disable=SC2086

@@ -22,7 +22,8 @@
 # fetch.sh); unpacked trees and per-test work directories (logs, transcripts)
 # go to ${QP_CACHE:-$HOME/.cache/qemu-ports}/acceptance.
 # Overrides: ACCEPTANCE_FIRMWARE=QEMU_EFI.fd, ACCEPTANCE_KERNEL=arm64 Image,
-# ACCEPTANCE_QEMU_VERSION (expected from 'info version', default 10.0.13),
+# ACCEPTANCE_QEMU_VERSION (expected from 'info version', default QEMU_VERSION
+# of upstream/qemu.pin),
 # ACCEPTANCE_TIMEOUT (seconds per test, default 300 for guests, 120 for qemu-i386).
 set -u
 
@@ -147,7 +148,7 @@ t_efi_installed() {
 t_efi_shell() {
     need_qemu qemu-system-aarch64
     firmware
-    version=${ACCEPTANCE_QEMU_VERSION:-10.0.13}
+    version=${ACCEPTANCE_QEMU_VERSION:-$(. "$here/../../upstream/qemu.pin" && echo "$QEMU_VERSION")}
     console timeout:90 expect:'Press ESC' send:'\x1b' expect:'Shell> ' \
         timeout:30 send:'ver\r' expect:'UEFI v[0-9.]+ \(EDK II' expect:'Shell> ' \
         send:'\x01c' expect:'\(qemu\) ' send:'info version\r' \

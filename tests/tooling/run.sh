@@ -1,10 +1,13 @@
 #!/bin/sh
 # Tests of the tree tooling (scripts/make-tree.sh, export-patches.sh,
 # fetch-qemu.sh) on scratch copies: reproducible commits, export round trip,
-# refusal to clobber work, a bad patch named, resume, corrupt tarballs.
+# refusal to clobber work, a bad patch named, resume, corrupt tarballs; and
+# tests/run.sh's suite list.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/testlib.sh"
+. "$top/upstream/qemu.pin"
+base_tag=v$QEMU_VERSION
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/qemu-ports-tooling.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -19,14 +22,14 @@ mkdir "$work/patches"
 cp "$top"/patches/*.patch "$work/patches/"
 export PATCHES=$work/patches
 
-# 1. A tree: base commit tagged v10.0.13 plus one commit per patch.
+# 1. A tree: base commit tagged v$QEMU_VERSION plus one commit per patch.
 export TREE=$work/qemu
 expect make-tree 0 'applied [0-9]+ patches' tree
-count=$(git -C "$TREE" rev-list --count v10.0.13..HEAD)
+count=$(git -C "$TREE" rev-list --count "$base_tag..HEAD")
 if [ "$count" = "$patch_count" ]; then
     pass "one commit per patch ($count)"
 else
-    fail "one commit per patch" "$count commits after v10.0.13, $patch_count patches"
+    fail "one commit per patch" "$count commits after $base_tag, $patch_count patches"
 fi
 
 # 2. The same series gives the same commit ids in another tree.
@@ -130,7 +133,7 @@ rm "$work"/patches/09*.patch
 # A clean tree that is up to date: nothing but the tarball check can keep
 # make-tree from rebuilding it below.
 FORCE=1 tree >/dev/null 2>&1
-count=$(git -C "$TREE" rev-list --count v10.0.13..HEAD)
+count=$(git -C "$TREE" rev-list --count "$base_tag..HEAD")
 if [ "$count" = "$patch_count" ] && [ -z "$(git -C "$TREE" status --porcelain)" ]; then
     pass "FORCE=1 brings the tree back to the series ($count commits)"
 else
@@ -145,7 +148,6 @@ head_before_corrupt=$(head_of "$TREE")
 # blocks), so only the sha256 check can stop it; without the check,
 # make-tree would rebuild the clean tree on it (the base commit records
 # the tarball's hash).
-. "$top/upstream/qemu.pin"
 orig=$(QEMU_SOURCE=debian "$top/scripts/fetch-qemu.sh" | cut -d' ' -f2)
 mkdir "$work/dist"
 { cat "$orig"; head -c 10240 /dev/zero | xz -0; } > "$work/dist/$DEBIAN_ORIG"
@@ -170,5 +172,19 @@ expect unsigned-tarball-rejected 1 "has no signature" \
 printf 'not a signature\n' > "$work/dist/$QEMU_TARBALL.sig"
 expect bad-signature-rejected 1 "does not verify" \
     env DISTDIR="$work/dist" "$top/scripts/fetch-qemu.sh"
+
+# 11. The suite list of tests/run.sh (make check, make check-SUITE) names
+# exactly the directories tests/NAME/ that hold a run.sh.
+suites=$("$top/tests/run.sh" --list | LC_ALL=C sort | tr '\n' ' ')
+dirs=$(cd "$top/tests" && for d in */run.sh; do echo "${d%/run.sh}"; done |
+    LC_ALL=C sort | tr '\n' ' ')
+if [ "$suites" = "$dirs" ]; then
+    pass "every suite is a directory tests/SUITE/ and the other way round"
+else
+    fail "every suite is a directory tests/SUITE/ and the other way round" \
+        "suites: $suites; directories: $dirs"
+fi
+expect unknown-suite 2 "unknown suite 'no-such-suite'; the suites are: series " \
+    "$top/tests/run.sh" no-such-suite
 
 finish

@@ -8,9 +8,10 @@
 #
 #  1. tcg/tcg.c (which includes tcg/i386/tcg-target.c.inc) is compiled,
 #     without debug information, from QEMU_TREE and from BASE_REF (default
-#     v10.0.13) with the same compile command and the same generated headers
-#     (a minimal Linux configure of QEMU_TREE, i386-linux-user + a system
-#     target, so both the user and the system variant of tcg.c are built);
+#     the base tag, v + QEMU_VERSION of upstream/qemu.pin) with the same
+#     compile command and the same generated headers (a minimal Linux
+#     configure of QEMU_TREE, i386-linux-user + a system target, so both
+#     the user and the system variant of tcg.c are built);
 #     the objects must be byte-identical and so must their disassembly.
 #  2. the HOST_WIN64_ABI block of osdep.h, cut out of QEMU_TREE, is compiled
 #     by each available compiler with a static assertion of the expected
@@ -22,18 +23,19 @@
 #     defines are given with -D (tests/cygwin-build checks the real Cygwin
 #     config-host.h with the flags of tcg/tcg.c and Cygwin's own GCC).
 #
-# WORK (default /tmp/win64-abi) holds the build; reused when present.
+# WORK (default build/win64-abi) holds the build; reused when present.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-. "$here/../testlib.sh"
+top=$(cd "$here/../.." && pwd)
+. "$top/tests/testlib.sh"
 
 if [ $# -lt 1 ] || [ ! -d "$1/.git" ] && [ ! -f "$1/.git" ]; then
     echo "usage: $0 QEMU_TREE [BASE_REF]  (QEMU_TREE: a git tree of the series)" >&2
     exit 2
 fi
 tree=$(cd "$1" && pwd -P)
-base_ref=${2:-v10.0.13}
-work=${WORK:-/tmp/win64-abi}
+base_ref=${2:-v$(. "$top/upstream/qemu.pin" && echo "$QEMU_VERSION")}
+work=${WORK:-$top/build/win64-abi}
 python=${PYTHON:-/usr/bin/python3}
 mkdir -p "$work"
 
