@@ -41,6 +41,30 @@ $t_out"
     fi
 }
 
+# host_runs_i386: succeed when this kernel runs i386 programs itself, as
+# an x86_64 kernel with ia32 emulation does.  Linux 6.7 and later can
+# boot with it off (ia32_emulation=off, IA32_EMULATION_DEFAULT_DISABLED)
+# and some VM kernels lack it; then every i386 program fails to exec.
+# Sets host_i386_reason for SKIP lines.  Probes once, by running a static
+# program built with i686-linux-gnu-gcc.
+host_runs_i386() {
+    if [ -z "${host_i386:-}" ]; then
+        h_dir=$(mktemp -d "${TMPDIR:-/tmp}/qemu-ports-i386-probe.XXXXXX")
+        printf 'int main(void) { return 42; }\n' > "$h_dir/probe.c"
+        host_i386=no
+        if ! i686-linux-gnu-gcc -static -o "$h_dir/probe" "$h_dir/probe.c" \
+                2>/dev/null; then
+            host_i386_reason='i686-linux-gnu-gcc cannot build i386 programs'
+        elif "$h_dir/probe" </dev/null >/dev/null 2>&1; [ $? = 42 ]; then
+            host_i386=yes
+        else
+            host_i386_reason="this kernel runs no i386 programs ($(uname -r): ia32 emulation off or absent)"
+        fi
+        rm -rf "$h_dir"
+    fi
+    [ "$host_i386" = yes ]
+}
+
 finish() {
     if [ "$skipped" -gt 0 ]; then
         printf '%s passed, %s failed, %s skipped\n' "$passed" "$failed" "$skipped"
