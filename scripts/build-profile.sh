@@ -96,10 +96,15 @@ fi
 python=python3
 [ -x /usr/bin/python3 ] && python=/usr/bin/python3
 
-# One argument per line, so that the stamp compares them exactly.
-configure_line=$(printf '%s\n' "--python=$python" "--cc=$CC" \
-    "--with-pkgversion=$pkgversion" \
-    --disable-download --disable-docs $CONFIGURE_ARGS \
+# configure's arguments, built once: they are run and, one per line with
+# what else the directory depends on, the stamp that decides whether
+# configure runs again.  $CONFIGURE_ARGS splits into words on purpose.
+# shellcheck disable=SC2086
+set -- "--python=$python" "--cc=$CC" "--with-pkgversion=$pkgversion" \
+    "--interp-prefix=$INTERP_PREFIX" \
+    --disable-download --disable-docs $CONFIGURE_ARGS
+# shellcheck disable=SC2086
+configure_line=$(printf '%s\n' "$@" \
     "env: $CONFIGURE_ENV" ${pkg_config:+"pkg-config:$pkg_config_settings"} \
     $depends)
 stamp=$builddir/qemu-ports-configure.txt
@@ -113,11 +118,9 @@ if [ ! -f "$builddir/build.ninja" ] || [ ! -f "$stamp" ] ||
     [ -z "$pkg_config" ] || write_pkg_config
     (
         cd "$builddir"
-        # $CONFIGURE_ENV and $CONFIGURE_ARGS split into words on purpose.
+        # $CONFIGURE_ENV splits into words on purpose.
         # shellcheck disable=SC2086
-        env $CONFIGURE_ENV "$TREE/configure" "--python=$python" "--cc=$CC" \
-            "--with-pkgversion=$pkgversion" \
-            --disable-download --disable-docs $CONFIGURE_ARGS \
+        env $CONFIGURE_ENV "$TREE/configure" "$@" \
             ${PGO_TRAINING:+-Db_pgo=generate} > configure.log 2>&1
     ) || {
         tail -n 30 "$builddir/configure.log" >&2

@@ -2,7 +2,7 @@
 # Generate the RPM spec for profile $1 (default loongnix-n32) from
 # packaging/rpm/qemu-ports-i386.spec.in: Patch lines from patches/,
 # configure arguments and BuildRequires from the profile, versions from the
-# pin.  Writes build/rpm/qemu-ports-i386.spec and prints its path.
+# pin, the interpreter prefix from scripts/lib.sh (% doubled for rpm).  Writes build/rpm/qemu-ports-i386.spec and prints its path.
 set -eu
 . "$(dirname "$0")/lib.sh"
 . "$TOP/upstream/qemu.pin"
@@ -32,6 +32,7 @@ done | sed 's/ meson$/ meson >= 1.5/' > "$lines/requires"
 awk -v ver="$QEMU_VERSION" -v series="$(cat "$TOP/VERSION")" \
     -v url="$QEMU_TARBALL_URL" -v sig="$QEMU_SIGNATURE_URL" \
     -v profile="$profile" -v env="$CONFIGURE_ENV" \
+    -v interp_prefix="$(printf '%s\n' "$INTERP_PREFIX" | sed 's/%/%%/g')" \
     -v args="$(echo $CONFIGURE_ARGS)" -v dir="$lines" '
     function file(name,    line, text) {
         text = ""
@@ -46,7 +47,7 @@ awk -v ver="$QEMU_VERSION" -v series="$(cat "$TOP/VERSION")" \
         gsub(/@QEMU_VERSION@/, ver); gsub(/@SERIES_VERSION@/, series)
         gsub(/@QEMU_TARBALL_URL@/, url); gsub(/@QEMU_SIGNATURE_URL@/, sig)
         gsub(/@PROFILE@/, profile); gsub(/@CONFIGURE_ENV@/, env)
-        gsub(/@CONFIGURE_ARGS@/, args)
+        gsub(/@CONFIGURE_ARGS@/, args); gsub(/@INTERP_PREFIX@/, interp_prefix)
         print
     }' "$TOP/packaging/rpm/qemu-ports-i386.spec.in" > "$out/qemu-ports-i386.spec"
 echo "$out/qemu-ports-i386.spec"

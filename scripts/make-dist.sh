@@ -1,0 +1,101 @@
+#!/bin/sh
+# Release tarballs of the static qemu-i386 builds: one per profile that
+# sets DIST_ARCH, from its build in build/PROFILE (run `make` first).
+# Writes build/dist/qemu-ports-i386-QEMU_VERSION-SERIES_VERSION-ARCH.tar.xz
+# and build/dist/SHA256SUMS, and prints the directory.
+#
+# Reproducible: the same binaries and checkout give the same bytes.  File
+# times are the checkout's last commit time (SOURCE_DATE_EPOCH when set),
+# owners and modes are fixed, members sorted, xz runs single-threaded.
+#
+# Usage: make-dist.sh [PROFILE...]   (default: every profile with DIST_ARCH)
+# SHA256SUMS lists the tarballs written by this run.
+set -eu
+. "$(dirname "$0")/lib.sh"
+. "$TOP/upstream/qemu.pin"
+
+series_version=$(cat "$TOP/VERSION")
+out=$TOP/build/dist
+if [ -z "${SOURCE_DATE_EPOCH:-}" ]; then
+    SOURCE_DATE_EPOCH=$(git -C "$TOP" log -1 --format=%ct 2>/dev/null) ||
+        die "not a git checkout: set SOURCE_DATE_EPOCH (seconds) instead"
+fi
+case $SOURCE_DATE_EPOCH in
+    ''|*[!0-9]*) die "SOURCE_DATE_EPOCH must be seconds since 1970: '$SOURCE_DATE_EPOCH'" ;;
+esac
+interp_prefix=$(printf '%s\n' "$INTERP_PREFIX" | sed 's/%M/i386/')
+# Where the tarball's INSTALL installs it; the binfmt file names the
+# qemu-i386 there.
+prefix=/usr/local
+
+if [ $# = 0 ]; then
+    for file in "$TOP"/profiles/*; do
+        grep -q '^DIST_ARCH=' "$file" && set -- "$@" "$(basename "$file")"
+    done
+fi
+
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+mkdir -p "$out"
+
+# dist_one PROFILE: write the tarball of PROFILE into $out.
+dist_one() {
+    profile=$1
+    [ -f "$TOP/profiles/$profile" ] || die "no profile '$profile'"
+    CC=cc DIST_ARCH='' DESCRIPTION=''
+    . "$TOP/profiles/$profile"
+    [ -n "$DIST_ARCH" ] || die "profile $profile has no DIST_ARCH"
+    binary=$TOP/build/$profile/qemu-i386
+    [ -x "$binary" ] || die "no $binary: run 'make build-$profile' first"
+    file -b "$binary" | grep -q 'statically linked' ||
+        die "$binary is not statically linked"
+
+    name=qemu-ports-i386-$QEMU_VERSION-$series_version-$DIST_ARCH
+    root=$stage/$name
+    doc=$root/share/doc/qemu-ports-i386
+    mkdir -p "$root/bin" "$root/lib/binfmt.d" "$doc/patches"
+    # The cross compiler's strip: CC minus its trailing "gcc[-N]", plus
+    # "strip"; the host's for a native CC.
+    case $CC in
+        *-gcc|*-gcc-[0-9]*) strip=${CC%gcc*}strip ;;
+        *) strip=strip ;;
+    esac
+    "$strip" -o "$root/bin/qemu-i386" "$binary" ||
+        die "$strip failed on $binary"
+    sed "s|@BINDIR@|$prefix/bin|g" \
+        "$TOP/packaging/binfmt/qemu-ports-i386.conf.in" \
+        > "$root/lib/binfmt.d/qemu-ports-i386.conf"
+    underline=$(printf '%s\n' "$name" | sed 's/./=/g')
+    sed -e "s|@NAME@|$name|g" -e "s|@UNDERLINE@|$underline|" \
+        -e "s|@QEMU_VERSION@|$QEMU_VERSION|g" \
+        -e "s|@SERIES_VERSION@|$series_version|g" \
+        -e "s|@DESCRIPTION@|$DESCRIPTION|" \
+        -e "s|@INTERP_PREFIX@|$interp_prefix|g" -e "s|@PREFIX@|$prefix|g" \
+        "$TOP/packaging/dist/INSTALL.in" > "$root/INSTALL"
+    cp "$root/INSTALL" "$doc/INSTALL"
+    for licence in COPYING COPYING.LIB LICENSE; do
+        cp "$TREE/$licence" "$doc/$licence"
+    done
+    cp $(series_files) "$doc/patches/"
+    chmod -R u=rwX,go=rX "$root"
+    chmod 0755 "$root/bin/qemu-i386"
+    # The tarball's contents, then the tarball itself, deterministic.
+    (cd "$stage" && tar --sort=name --format=gnu \
+        --mtime="@$SOURCE_DATE_EPOCH" --owner=0 --group=0 --numeric-owner \
+        -cf - "$name") | xz -6 -T1 -c > "$out/$name.tar.xz.tmp"
+    mv "$out/$name.tar.xz.tmp" "$out/$name.tar.xz"
+    rm -rf "$root"
+    written="$written $name.tar.xz"
+    say "wrote $out/$name.tar.xz"
+}
+
+written=''
+for profile in "$@"; do
+    dist_one "$profile"
+done
+# The tarballs of this run, by name.  $written splits on purpose.
+# shellcheck disable=SC2086
+(cd "$out" && printf '%s\n' $written | LC_ALL=C sort |
+    xargs sha256sum -- > SHA256SUMS.tmp && mv SHA256SUMS.tmp SHA256SUMS) ||
+    die "could not write $out/SHA256SUMS"
+echo "$out"
