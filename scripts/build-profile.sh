@@ -18,12 +18,11 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 
 profile=${1:-linux-x86_64}
-[ -f "$TOP/profiles/$profile" ] ||
-    die "no profile '$profile' (have: $(ls "$TOP/profiles" | tr '\n' ' '))"
+profile_file=$(profile_file "$profile")
 make_targets=${MAKE_TARGETS:-}
 CC=cc SYSROOT_ABI='' CROSS_TOOLCHAIN='' CONFIGURE_ARGS='' CONFIGURE_ENV=''
 PGO_TRAINING='' MAKE_TARGETS=''
-. "$TOP/profiles/$profile"
+. "$profile_file"
 MAKE_TARGETS=${make_targets:-$MAKE_TARGETS}
 CONFIGURE_ARGS="$CONFIGURE_ARGS ${EXTRA_CONFIGURE_ARGS:-}"
 [ -x "$TREE/configure" ] || die "no QEMU tree in $TREE: run 'make tree' first"

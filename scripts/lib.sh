@@ -67,6 +67,17 @@ export_series() {
         -o "$2" "$BASE_TAG..HEAD"
 }
 
+# profile_file NAME: the file of profile NAME in profiles/, or die; NAME
+# must be a plain name (profiles are sourced as shell code).
+profile_file() {
+    case $1 in
+        ''|.*|*/*) die "'$1' is not a profile name (have: $(ls "$TOP/profiles" | tr '\n' ' '))" ;;
+    esac
+    [ -f "$TOP/profiles/$1" ] ||
+        die "no profile '$1' (have: $(ls "$TOP/profiles" | tr '\n' ' '))"
+    echo "$TOP/profiles/$1"
+}
+
 sha256_of() {
     sha256sum "$1" | cut -d' ' -f1
 }

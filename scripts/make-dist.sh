@@ -34,26 +34,31 @@ if [ $# = 0 ]; then
     done
 fi
 
-stage=$(mktemp -d)
-trap 'rm -rf "$stage"' EXIT
-mkdir -p "$out"
-
-# dist_one PROFILE: write the tarball of PROFILE into $out.
-dist_one() {
-    profile=$1
-    [ -f "$TOP/profiles/$profile" ] || die "no profile '$profile'"
-    CC=cc DIST_ARCH='' DESCRIPTION=''
-    . "$TOP/profiles/$profile"
-    [ -n "$DIST_ARCH" ] || die "profile $profile has no DIST_ARCH"
+# Every profile is checked before anything is written.
+for profile in "$@"; do
+    file=$(profile_file "$profile")
+    grep -q '^DIST_ARCH=.' "$file" || die "profile $profile has no DIST_ARCH"
     binary=$TOP/build/$profile/qemu-i386
     [ -x "$binary" ] || die "no $binary: run 'make build-$profile' first"
-    file -b "$binary" | grep -q 'statically linked' ||
+    file -b "$binary" | grep -Eq 'statically linked|static-pie linked' ||
         die "$binary is not statically linked"
+done
+
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+mkdir -p "$stage/out"
+
+# dist_one PROFILE: write the tarball of PROFILE into $stage/out.
+dist_one() {
+    profile=$1
+    CC=cc DIST_ARCH='' DIST_BINFMT=yes DESCRIPTION=''
+    . "$(profile_file "$profile")"
+    binary=$TOP/build/$profile/qemu-i386
 
     name=qemu-ports-i386-$QEMU_VERSION-$series_version-$DIST_ARCH
     root=$stage/$name
     doc=$root/share/doc/qemu-ports-i386
-    mkdir -p "$root/bin" "$root/lib/binfmt.d" "$doc/patches"
+    mkdir -p "$root/bin" "$doc/patches"
     # The cross compiler's strip: CC minus its trailing "gcc[-N]", plus
     # "strip"; the host's for a native CC.
     case $CC in
@@ -62,11 +67,22 @@ dist_one() {
     esac
     "$strip" -o "$root/bin/qemu-i386" "$binary" ||
         die "$strip failed on $binary"
-    sed "s|@BINDIR@|$prefix/bin|g" \
-        "$TOP/packaging/binfmt/qemu-ports-i386.conf.in" \
-        > "$root/lib/binfmt.d/qemu-ports-i386.conf"
+    # INSTALL's lines marked @B@ are for tarballs with the binfmt_misc
+    # registration, @X@ for those without (x86 hosts run i386 programs
+    # themselves: registering there would emulate every i386 program).
+    if [ "$DIST_BINFMT" = yes ]; then
+        mkdir -p "$root/lib/binfmt.d"
+        sed "s|@BINDIR@|$prefix/bin|g" \
+            "$TOP/packaging/binfmt/qemu-ports-i386.conf.in" \
+            > "$root/lib/binfmt.d/qemu-ports-i386.conf"
+        sections='-e /^@X@/d -e s/^@B@//'
+    else
+        sections='-e /^@B@/d -e s/^@X@//'
+    fi
     underline=$(printf '%s\n' "$name" | sed 's/./=/g')
-    sed -e "s|@NAME@|$name|g" -e "s|@UNDERLINE@|$underline|" \
+    # $sections splits into sed arguments on purpose.
+    # shellcheck disable=SC2086
+    sed $sections -e "s|@NAME@|$name|g" -e "s|@UNDERLINE@|$underline|" \
         -e "s|@QEMU_VERSION@|$QEMU_VERSION|g" \
         -e "s|@SERIES_VERSION@|$series_version|g" \
         -e "s|@DESCRIPTION@|$DESCRIPTION|" \
@@ -82,20 +98,20 @@ dist_one() {
     # The tarball's contents, then the tarball itself, deterministic.
     (cd "$stage" && tar --sort=name --format=gnu \
         --mtime="@$SOURCE_DATE_EPOCH" --owner=0 --group=0 --numeric-owner \
-        -cf - "$name") | xz -6 -T1 -c > "$out/$name.tar.xz.tmp"
-    mv "$out/$name.tar.xz.tmp" "$out/$name.tar.xz"
+        -cf - "$name") | xz -6 -T1 -c > "$stage/out/$name.tar.xz" ||
+        die "could not write $name.tar.xz"
     rm -rf "$root"
-    written="$written $name.tar.xz"
-    say "wrote $out/$name.tar.xz"
 }
 
-written=''
 for profile in "$@"; do
     dist_one "$profile"
 done
-# The tarballs of this run, by name.  $written splits on purpose.
-# shellcheck disable=SC2086
-(cd "$out" && printf '%s\n' $written | LC_ALL=C sort |
-    xargs sha256sum -- > SHA256SUMS.tmp && mv SHA256SUMS.tmp SHA256SUMS) ||
-    die "could not write $out/SHA256SUMS"
+# All made: SHA256SUMS of this run's tarballs, then everything into $out.
+(cd "$stage/out" && LC_ALL=C sha256sum -- *.tar.xz > SHA256SUMS) ||
+    die "could not write SHA256SUMS"
+mkdir -p "$out"
+for made in "$stage"/out/*.tar.xz "$stage/out/SHA256SUMS"; do
+    mv "$made" "$out/" || die "could not move $(basename "$made") into $out"
+    say "wrote $out/$(basename "$made")"
+done
 echo "$out"

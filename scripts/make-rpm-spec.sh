@@ -8,9 +8,9 @@ set -eu
 . "$TOP/upstream/qemu.pin"
 
 profile=${1:-loongnix-n32}
-[ -f "$TOP/profiles/$profile" ] || die "no profile '$profile'"
+profile_file=$(profile_file "$profile")
 CONFIGURE_ARGS='' CONFIGURE_ENV='' FEDORA_PACKAGES=''
-. "$TOP/profiles/$profile"
+. "$profile_file"
 
 out=$TOP/build/rpm
 mkdir -p "$out"

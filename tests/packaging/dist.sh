@@ -15,6 +15,15 @@ for file in "$top"/profiles/*; do
 done
 want_names=$(printf '%s\n' $want_names | LC_ALL=C sort)
 
+# expect_not_in NAME REGEX FILE: no line of FILE matches REGEX.
+expect_not_in() {
+    if grep -Eq -- "$2" "$3"; then
+        fail "$1" "$(grep -E -- "$2" "$3")"
+    else
+        pass "$1"
+    fi
+}
+
 # dist_snapshot DIR: copy build/dist's files into DIR.
 dist_snapshot() {
     mkdir -p "$1" && cp "$dist"/SHA256SUMS "$dist"/*.tar.xz "$1"/
@@ -58,9 +67,15 @@ for name in $want_names; do
     arch=${name##*-"$series_version"-}
     tarball=$dist/$name.tar.xz
     [ -f "$tarball" ] || { fail "$name" "no $tarball"; continue; }
+    # x86 tarballs carry no binfmt_misc registration (DIST_BINFMT=no).
+    case $arch in
+        i386|x86_64) binfmt=no binfmt_members='' ;;
+        *) binfmt=yes
+           binfmt_members='lib/ lib/binfmt.d/ lib/binfmt.d/qemu-ports-i386.conf' ;;
+    esac
     # Members: exactly these, owned by 0:0, qemu-i386 executable.
-    want_members=$(printf '%s\n' INSTALL bin/ bin/qemu-i386 lib/ \
-        lib/binfmt.d/ lib/binfmt.d/qemu-ports-i386.conf share/ share/doc/ \
+    want_members=$(printf '%s\n' INSTALL bin/ bin/qemu-i386 $binfmt_members \
+        share/ share/doc/ \
         share/doc/qemu-ports-i386/ share/doc/qemu-ports-i386/COPYING \
         share/doc/qemu-ports-i386/COPYING.LIB share/doc/qemu-ports-i386/INSTALL \
         share/doc/qemu-ports-i386/LICENSE share/doc/qemu-ports-i386/patches/ \
@@ -68,7 +83,7 @@ for name in $want_names; do
     want_members=$(printf '%s/\n%s\n' "$name" "$want_members" | LC_ALL=C sort)
     got_members=$(tar -tf "$tarball" | LC_ALL=C sort)
     if [ "$got_members" = "$want_members" ]; then
-        pass "$arch: the tarball holds bin, binfmt.d, INSTALL, licences, patches"
+        pass "$arch: the tarball holds bin, INSTALL, licences, patches (binfmt.d: $binfmt)"
     else
         fail "$arch: tarball members" "$(printf '%s\n' "$want_members" > "$work/want"
             printf '%s\n' "$got_members" | diff "$work/want" - )"
@@ -79,7 +94,7 @@ for name in $want_names; do
 
     rm -rf "${work:?}/x" && mkdir "$work/x" && tar -C "$work/x" -xf "$tarball"
     qemu=$work/x/$name/bin/qemu-i386
-    expect "$arch: qemu-i386 is static" 0 "statically linked" file -b "$qemu"
+    expect "$arch: qemu-i386 is static" 0 "statically linked|static-pie linked" file -b "$qemu"
     case $arch in
         mips64el-n32) runner=qemu-mipsn32el ;;
         mips64el-n64) runner=qemu-mips64el ;;
@@ -89,15 +104,29 @@ for name in $want_names; do
     expect "$arch: qemu-i386 --version names QEMU and the series" 0 \
         "version $QEMU_VERSION \\(qemu-ports-$series_version\\)" \
         $runner "$qemu" --version
-    expect "$arch: INSTALL installs under /usr/local, where binfmt.d points" 0 \
-        "cp -R $name/bin $name/lib $name/share /usr/local/" \
+    expect "$arch: INSTALL installs under /usr/local" 0 \
+        "^  cp -R $name/bin $name/share /usr/local/\$" \
         cat "$work/x/$name/INSTALL"
-    expect "$arch: the binfmt line matches i386 programs only, opens /usr/local/bin/qemu-i386" 0 \
-        "^i386-exec yes i386-pie yes x86_64 no mips no interpreter /usr/local/bin/qemu-i386 flags F\$" \
-        python3 "$top/tests/packaging/binfmt-match.py" \
-        "$work/x/$name/lib/binfmt.d/qemu-ports-i386.conf" \
-        i386-exec="$work/i386-exec" i386-pie="$work/i386-pie" \
-        x86_64="$(command -v sh)" mips="$top/build/mips64el-n32/qemu-i386"
+    if [ $binfmt = yes ]; then
+        expect "$arch: INSTALL installs binfmt.d there, where it points" 0 \
+            "^    cp -R $name/lib /usr/local/\$" cat "$work/x/$name/INSTALL"
+        expect "$arch: the binfmt line matches i386 programs only, opens /usr/local/bin/qemu-i386" 0 \
+            "^i386-exec yes i386-pie yes x86_64 no mips no interpreter /usr/local/bin/qemu-i386 flags F\$" \
+            python3 "$top/tests/packaging/binfmt-match.py" \
+            "$work/x/$name/lib/binfmt.d/qemu-ports-i386.conf" \
+            i386-exec="$work/i386-exec" i386-pie="$work/i386-pie" \
+            x86_64="$(command -v sh)" mips="$top/build/mips64el-n32/qemu-i386"
+    else
+        expect "$arch: INSTALL says why there is no binfmt_misc registration" 0 \
+            "^has no binfmt_misc registration" cat "$work/x/$name/INSTALL"
+        expect_not_in "$arch: INSTALL has no binfmt_misc steps" \
+            "binfmt.d|/register" "$work/x/$name/INSTALL"
+    fi
+    # The compat route of the ioctl passthrough needs guest_base 0.
+    if [ "$arch" = x86_64 ]; then
+        expect "$arch: qemu-i386 gives i386 programs guest_base 0" 0 \
+            "^guest_base +(\(nil\)|0x0+)\$" "$qemu" -d page "$work/i386-exec"
+    fi
 done
 
 # Bad input: clear errors, build/dist untouched.
@@ -106,6 +135,10 @@ expect "make-dist.sh refuses a profile without DIST_ARCH" nonzero \
     "profile linux-x86_64 has no DIST_ARCH" "$top/scripts/make-dist.sh" linux-x86_64
 expect "make-dist.sh refuses an unknown profile" nonzero \
     "no profile 'no-such'" "$top/scripts/make-dist.sh" no-such
+expect "make-dist.sh refuses a good profile followed by an unknown one" nonzero \
+    "no profile 'no-such'" "$top/scripts/make-dist.sh" mips64el-n32 no-such
+expect "make-dist.sh refuses a path as profile name" nonzero \
+    "is not a profile name" "$top/scripts/make-dist.sh" ../profiles/linux-i386
 if [ "$(cd "$dist" && sha256sum -- *)" = "$before" ]; then
     pass "a refused make-dist.sh leaves build/dist as it was"
 else

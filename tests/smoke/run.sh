@@ -56,7 +56,7 @@ while read -r profile runner elf; do
         $runner "$qemu" "$work/guest-hello" qemu-ports
 done <<'EOT'
 linux-x86_64 - ELF 64-bit LSB .*x86-64
-linux-x86_64-static - ELF 64-bit LSB executable, x86-64.*statically linked
+linux-x86_64-static - ELF 64-bit LSB pie executable, x86-64.*static-pie linked
 linux-i386 ia32 ELF 32-bit LSB executable, Intel 80386.*statically linked
 mips64el-n32 qemu-mipsn32el ELF 32-bit LSB executable, MIPS, N32 .*statically linked
 mips64el-n64 qemu-mips64el ELF 64-bit LSB executable, MIPS, MIPS64 .*statically linked
