@@ -25,6 +25,7 @@ unit         $build/linux-x86_64 $build/linux-i386
 acceptance   $build/linux-x86_64
 usbredir     $build/linux-x86_64
 mips64       $build/mips64el-n64/qemu-i386 $build/mips64el-n32/qemu-i386
+tcg          $build/linux-x86_64/qemu-i386 $build/linux-i386/qemu-i386 $build/mips64el-n32/qemu-i386 $build/mips64el-n64/qemu-i386
 cygwin-linux $top/qemu $build/cygwin-linux
 win64-abi    $top/qemu
 cygwin-build
