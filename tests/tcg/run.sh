@@ -149,14 +149,7 @@ mkdir -p "$run"
 # Can this kernel run i386 programs (and so an i386 qemu-i386)?  Not in
 # every VM: some run 64-bit tasks only.  Emulating the i386 qemu-i386 in
 # turn was tried: test-i386 then hangs, so such a build is a SKIP here.
-"$work/bin/hello-i386" >"$run/probe.out" 2>&1 </dev/null
-probe=$?
-if [ $probe = 0 ] && grep -q 'Hello World' "$run/probe.out"; then
-    host_i386=yes
-else
-    host_i386="this kernel does not run i386 programs (hello-i386 run directly: exit status $probe, $(head -c 200 "$run/probe.out" | tr '\n' ' '))"
-    echo "note: $host_i386"
-fi
+host_runs_i386 || echo "note: $host_i386_reason"
 builds=
 nbuild=0
 for q in "$@"; do
@@ -179,8 +172,8 @@ for q in "$@"; do
     *MIPS*) echo "a MIPS program this suite has no wrapper for: $kind" >"$run/$name.broken"
             continue ;;
     *ELF\ 32-bit*80386*)
-        if [ "$host_i386" != yes ]; then
-            echo "an i386 program, and $host_i386" >"$run/$name.skip"
+        if ! host_runs_i386; then
+            echo "an i386 program, and $host_i386_reason" >"$run/$name.skip"
             continue
         fi ;;
     esac
