@@ -5,18 +5,22 @@
 #                            (bench/build-upstream.sh)
 #   build/release            profile release: -O3, LTO, PGO (trains itself)
 #   build/cygwin-linux/build-{eventfd,pipe,socketpair}
-#                            the minimal builds of the cygwin-linux test
-#                            suite, one per event notifier; made (and
-#                            tested) by that suite when they are missing
+#                            the cygwin-linux suite's minimal builds, one
+#                            per event notifier (the suite's directories,
+#                            scripts/build-notifier-variant.sh); only the
+#                            unit tests in bench/notifier/unit-tests are
+#                            built, and nothing is tested
 set -eu
 QP_TOP=$(cd "$(dirname "$0")/.." && pwd)
 . "$QP_TOP/scripts/lib.sh"
 
 "$TOP/bench/build-upstream.sh"
 "$TOP/scripts/build-profile.sh" release
-for kind in eventfd pipe socketpair; do
-    if [ ! -x "$TOP/build/cygwin-linux/build-$kind/tests/unit/test-aio" ]; then
-        "$TOP/tests/run.sh" cygwin-linux || die "the cygwin-linux suite failed"
-        break
-    fi
+variant=$TOP/scripts/build-notifier-variant.sh
+unit_tests=$(grep -v '^#' "$TOP/bench/notifier/unit-tests")
+for kind in $("$variant" kinds); do
+    dir=$TOP/build/cygwin-linux/build-$kind
+    "$variant" configure "$TREE" "$dir" "$kind"
+    # shellcheck disable=SC2086
+    "$variant" build "$dir" $unit_tests
 done

@@ -417,12 +417,23 @@ def bench_ioctl(args):
 
 # ----------------------------------------------------------------- notifier
 
-# The cygwin-linux suite's builds: the same minimal configuration (tools and
-# unit tests) with each --event-notifier choice.
-NOTIFIER_BUILDS = [(kind, os.path.join(BUILD, 'cygwin-linux', 'build-' + kind))
-                   for kind in ('eventfd', 'pipe', 'socketpair')]
-AIO_TESTS = ['test-aio', 'test-thread-pool', 'test-bdrv-drain',
-             'test-event-notifier']
+def notifier_builds():
+    """(kind, directory) of the cygwin-linux suite's builds, the same
+    minimal configuration (tools and unit tests) with each --event-notifier
+    choice (scripts/build-notifier-variant.sh; bench/build.sh makes them)."""
+    kinds = subprocess.run(
+        [os.path.join(TOP, 'scripts', 'build-notifier-variant.sh'), 'kinds'],
+        check=True, capture_output=True, text=True).stdout.split()
+    return [(kind, os.path.join(BUILD, 'cygwin-linux', 'build-' + kind))
+            for kind in kinds]
+
+
+def notifier_unit_tests():
+    """The unit tests timed under each notifier: bench/notifier/unit-tests,
+    the list bench/build.sh builds."""
+    with open(os.path.join(TOP, 'bench', 'notifier', 'unit-tests')) as f:
+        return [line.strip() for line in f
+                if line.strip() and not line.startswith('#')]
 
 
 def build_notifier_bench(builddir, exe):
@@ -461,8 +472,9 @@ def build_notifier_bench(builddir, exe):
 def bench_notifier(args):
     out('== EventNotifier: ping-pong between two threads, and AIO unit tests')
     rows = []
-    for kind, builddir in NOTIFIER_BUILDS:
-        tests = [os.path.join(builddir, 'tests', 'unit', t) for t in AIO_TESTS]
+    aio_tests = notifier_unit_tests()
+    for kind, builddir in notifier_builds():
+        tests = [os.path.join(builddir, 'tests', 'unit', t) for t in aio_tests]
         if not all(os.access(t, os.X_OK) for t in tests):
             out('  %-10s missing unit tests in %s (bench/build.sh makes them), skipped'
                 % (kind, builddir))
@@ -501,11 +513,11 @@ def bench_notifier(args):
     if not rows:
         return
     out('  %-10s %14s %11s %13s %s' % ('notifier', 'wake-ups/s', 'latency us',
-                                       'set+clear ns', ' '.join('%9s' % t[5:][:9] for t in AIO_TESTS)))
+                                       'set+clear ns', ' '.join('%9s' % t[5:][:9] for t in aio_tests)))
     base = dict((k, v) for k, _, v in rows).get('eventfd')
     for kind, (wps, lat, sc), tt in rows:
         out('  %-10s %14.0f %11.2f %13.0f %s' % (
-            kind, wps, lat, sc, ' '.join('%9.3f' % tt[t] for t in AIO_TESTS)))
+            kind, wps, lat, sc, ' '.join('%9.3f' % tt[t] for t in aio_tests)))
     if base:
         for kind, _, tt in rows:
             out('  %-10s %s' % ('', '%s AIO tests total %.2f s (%.2fx eventfd)' % (

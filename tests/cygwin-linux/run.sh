@@ -7,11 +7,14 @@
 # For each event notifier implementation (eventfd, pipe, socketpair) this
 # configures a minimal out-of-tree build in BUILD_ROOT/build-<choice>
 # (reused if already configured for that choice), builds only the unit
-# tests below and runs them.  One line per case, then "N passed, M failed";
-# the exit status is non-zero if anything failed.
+# tests below and runs them (scripts/build-notifier-variant.sh configures
+# and builds; bench/build.sh makes the same builds with it).  One line per
+# case, then "N passed, M failed"; the exit status is non-zero if anything
+# failed.
 #
-# Environment: VARIANTS (default "eventfd pipe socketpair"), JOBS (2),
-# PYTHON (/usr/bin/python3, must have meson), TEST_TIMEOUT (300 s).
+# Environment: VARIANTS (default: all, "eventfd pipe socketpair"), JOBS (2)
+# and PYTHON (/usr/bin/python3, must have meson) for the builds,
+# TEST_TIMEOUT (300 s).
 set -u
 
 usage() {
@@ -23,9 +26,8 @@ tree=$(cd "$1" 2>/dev/null && pwd) || usage
 [ -x "$tree/configure" ] || { echo "$tree: no QEMU configure" >&2; exit 2; }
 mkdir -p "$2" && root=$(cd "$2" && pwd) || exit 2
 
-VARIANTS=${VARIANTS:-eventfd pipe socketpair}
-JOBS=${JOBS:-2}
-PYTHON=${PYTHON:-/usr/bin/python3}
+variant=$(cd "$(dirname "$0")/../.." && pwd)/scripts/build-notifier-variant.sh
+VARIANTS=${VARIANTS:-$("$variant" kinds)}
 TEST_TIMEOUT=${TEST_TIMEOUT:-300}
 
 # Main loop and AIO tests whose wakeups go through EventNotifier, plus the
@@ -35,15 +37,6 @@ NOTIFIER_TESTS='test-event-notifier test-wait-bridge test-aio
 test-aio-multithread test-thread-pool test-bdrv-drain test-block-iothread
 test-nested-aio-poll'
 ONCE_TESTS='test-mmap-alloc'
-
-CONFIGURE_ARGS="--python=$PYTHON --disable-docs --disable-download
---disable-install-blobs --target-list= --disable-user --disable-system
---enable-tools"
-
-if [ -d /usr/lib/ccache ]; then
-    PATH=/usr/lib/ccache:$PATH
-    export PATH
-fi
 
 . "$(dirname "$0")/../testlib.sh"
 now() {
@@ -78,21 +71,15 @@ for v in $VARIANTS; do
     b=$root/build-$v
     macro=CONFIG_EVENT_NOTIFIER_$(echo "$v" | tr '[:lower:]' '[:upper:]')
 
-    # Configure unless the directory already has this choice
-    if ! grep -qs "^#define $macro\$" "$b/config-host.h" ||
-       [ ! -f "$b/build.ninja" ]; then
-        rm -rf "$b"
-        mkdir -p "$b"
-        start=$(now)
-        # shellcheck disable=SC2086
-        if ! (cd "$b" && "$tree/configure" $CONFIGURE_ARGS \
-                  --event-notifier="$v") >"$root/configure-$v.log" 2>&1; then
-            fail "$v/configure" "see $root/configure-$v.log:
+    # Configures unless the directory already has this choice
+    start=$(now)
+    if ! "$variant" configure "$tree" "$b" "$v" \
+             >"$root/configure-$v.log" 2>&1; then
+        fail "$v/configure" "see $root/configure-$v.log:
 $(tail -n 5 "$root/configure-$v.log")"
-            continue
-        fi
-        echo "# $v: configure $(($(now) - start))s" >&2
+        continue
     fi
+    echo "# $v: configure $(($(now) - start))s" >&2
     if grep -qs "^#define $macro\$" "$b/config-host.h"; then
         pass "$v/configure (event notifier: $v)"
     else
@@ -104,16 +91,9 @@ $(tail -n 5 "$root/configure-$v.log")"
     if [ "$v" = "$(echo $VARIANTS | cut -d' ' -f1)" ]; then
         tests="$tests $ONCE_TESTS"
     fi
-    targets=
-    for t in $tests; do
-        targets="$targets tests/unit/$t"
-    done
-
-    ninja=$(sed -n 's/^NINJA=//p' "$b/config-host.mak")
     start=$(now)
     # shellcheck disable=SC2086
-    if ! ${ninja:-ninja} -C "$b" -j "$JOBS" $targets \
-             >"$root/build-$v.log" 2>&1; then
+    if ! "$variant" build "$b" $tests >"$root/build-$v.log" 2>&1; then
         fail "$v/build" "see $root/build-$v.log:
 $(grep -E 'error|FAILED' "$root/build-$v.log" | head -n 5)"
         continue

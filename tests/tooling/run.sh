@@ -1,8 +1,9 @@
 #!/bin/sh
 # Tests of the tree tooling (scripts/make-tree.sh, export-patches.sh,
 # fetch-qemu.sh) on scratch copies: reproducible commits, export round trip,
-# refusal to clobber work, a bad patch named, resume, corrupt tarballs; and
-# tests/run.sh's suite list.
+# refusal to clobber work, a bad patch named, resume, corrupt tarballs;
+# tests/run.sh's suite list; scripts/build-notifier-variant.sh with a
+# stand-in QEMU.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/testlib.sh"
@@ -186,5 +187,84 @@ else
 fi
 expect unknown-suite 2 "unknown suite 'no-such-suite'; the suites are: series " \
     "$top/tests/run.sh" no-such-suite
+
+# 12. scripts/build-notifier-variant.sh (the cygwin-linux suite's builds,
+# also made by bench/build.sh) against a stand-in QEMU tree whose configure
+# records its arguments and writes what QEMU's would, and a stand-in
+# ninja: the choice reaches configure, a build configured for it is kept,
+# one configured otherwise is redone, bad input loses nothing.
+variant=$top/scripts/build-notifier-variant.sh
+nv=$work/notifier
+mkdir -p "$nv/qemu"
+cat > "$nv/qemu/configure" <<'END'
+#!/bin/sh
+echo "$*" >> "$NV_CALLS"
+echo '# QEMU configure log (stand-in)' > config.log
+[ -z "${NV_CONFIGURE_FAILS:-}" ] || exit 1
+for arg; do
+    case $arg in --event-notifier=*) kind=${arg#--event-notifier=} ;; esac
+done
+echo "#define CONFIG_EVENT_NOTIFIER_$(echo "$kind" | tr '[:lower:]' '[:upper:]')" > config-host.h
+: > build.ninja
+echo "NINJA=$NV_NINJA" > config-host.mak
+END
+cat > "$nv/ninja" <<'END'
+#!/bin/sh
+echo "$*" > "$NV_NINJA_ARGS"
+END
+chmod +x "$nv/qemu/configure" "$nv/ninja"
+export NV_CALLS="$nv/calls" NV_NINJA="$nv/ninja" NV_NINJA_ARGS="$nv/ninja-args"
+configure_runs() { wc -l < "$NV_CALLS" | tr -d ' '; }
+b=$nv/build-pipe
+expect notifier-configure 0 '' "$variant" configure "$nv/qemu" "$b" pipe
+if grep -q -- '--target-list= .*--enable-tools --event-notifier=pipe$' "$NV_CALLS"; then
+    pass "notifier variant: configured with the minimal arguments and the choice"
+else
+    fail "notifier variant: configured with the minimal arguments and the choice" \
+        "configure got: $(cat "$NV_CALLS")"
+fi
+expect notifier-configured-kept 0 "already configured for pipe" \
+    "$variant" configure "$nv/qemu" "$b" pipe
+if [ "$(configure_runs)" = 1 ]; then
+    pass "notifier variant: a build of that choice is kept"
+else
+    fail "notifier variant: a build of that choice is kept" \
+        "configure ran $(configure_runs) times"
+fi
+touch "$b/stale-object.o"
+expect notifier-other-choice 0 '' "$variant" configure "$nv/qemu" "$b" eventfd
+if [ "$(configure_runs)" = 2 ] && [ ! -e "$b/stale-object.o" ] &&
+   grep -q CONFIG_EVENT_NOTIFIER_EVENTFD "$b/config-host.h"; then
+    pass "notifier variant: a build of another choice is configured anew"
+else
+    fail "notifier variant: a build of another choice is configured anew" \
+        "configure ran $(configure_runs) times; $(ls "$b")"
+fi
+expect notifier-unknown-kind 1 \
+    "'futex' is not an event notifier \(have: eventfd pipe socketpair\)" \
+    "$variant" configure "$nv/qemu" "$b" futex
+mkdir "$nv/precious" && echo keep > "$nv/precious/notes.txt"
+expect notifier-foreign-dir-refused 1 "not a QEMU build directory; not deleting it" \
+    "$variant" configure "$nv/qemu" "$nv/precious" pipe
+if [ "$(cat "$nv/precious/notes.txt")" = keep ] && [ "$(configure_runs)" = 2 ]; then
+    pass "notifier variant: a directory that is no build is left alone"
+else
+    fail "notifier variant: a directory that is no build is left alone" \
+        "notes.txt: $(cat "$nv/precious/notes.txt" 2>&1); configure ran $(configure_runs) times"
+fi
+expect notifier-configure-fails 1 "configure failed in $nv/build-bad" \
+    env NV_CONFIGURE_FAILS=1 "$variant" configure "$nv/qemu" "$nv/build-bad" pipe
+expect notifier-build 0 '' "$variant" build "$b" test-aio test-event-notifier
+if [ "$(cat "$NV_NINJA_ARGS")" = \
+     "-C $b -j 2 tests/unit/test-aio tests/unit/test-event-notifier" ]; then
+    pass "notifier variant: ninja builds exactly the unit tests asked for"
+else
+    fail "notifier variant: ninja builds exactly the unit tests asked for" \
+        "ninja got: $(cat "$NV_NINJA_ARGS")"
+fi
+expect notifier-build-unconfigured 1 "not configured" \
+    "$variant" build "$nv/precious" test-aio
+expect notifier-build-not-a-test 1 "'all' is not a unit test name" \
+    "$variant" build "$b" all
 
 finish
