@@ -42,8 +42,8 @@ import time
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.path.join(TOP, 'build')
 OUT = os.path.join(BUILD, 'bench')
-sys.path.insert(0, os.path.join(TOP, 'tests', 'acceptance'))
-import driver  # noqa: E402  the acceptance suite's console driver
+sys.path.insert(0, os.path.join(TOP, 'scripts'))  # see scripts/qemu_ports/
+from qemu_ports import console, initramfs  # noqa: E402
 
 
 def read_pin(path):
@@ -293,11 +293,11 @@ def bench_qemu_i386(args):
 # ------------------------------------------------------------------- system
 
 def boot_time(cmd, marks, timeout, log):
-    """Start cmd on the acceptance suite's console driver; marks are
+    """Start cmd on a console (as the acceptance suite does); marks are
     (name, regex, reply): return {name: seconds until regex shows up},
     typing reply (if any) when it does."""
     t0 = time.monotonic()
-    con = driver.Console(cmd, log)
+    con = console.Console(cmd, log)
     seen = {}
     try:
         for name, regex, reply in marks:
@@ -337,8 +337,8 @@ def bench_system(args):
     # Under OUT, not /tmp: the Cygwin build under Wine has its own /tmp.
     work = tempfile.mkdtemp(prefix='boot-', dir=OUT)
     initrd = os.path.join(work, 'initrd')
-    driver.initramfs([initrd, os.path.join(acc, 'busybox', 'bin', 'busybox'),
-                      os.path.join(TOP, 'bench', 'system', 'init')])
+    initramfs.write(initrd, os.path.join(acc, 'busybox', 'bin', 'busybox'),
+                    os.path.join(TOP, 'bench', 'system', 'init'))
     common = ['-machine', 'virt', '-cpu', 'cortex-a57', '-smp', '1', '-nographic',
               '-serial', 'mon:stdio', '-nic', 'none']
     scenarios = [
@@ -365,7 +365,7 @@ def bench_system(args):
                     with open(log, 'wb') as f:
                         seen = boot_time(qemu + opts, marks, 180, f)
                     res.setdefault((rname, sname), []).append(seen[mark])
-                except driver.Failure as e:
+                except console.Failure as e:
                     failures.append('boot %s under %s: %s' % (sname, rname, e))
     shutil.rmtree(work, ignore_errors=True)
     out('  %-22s' % 'seconds to' + ''.join(' %10s' % r for r, _ in runners))

@@ -3,7 +3,7 @@
 # fetch-qemu.sh) on scratch copies: reproducible commits, export round trip,
 # refusal to clobber work, a bad patch named, resume, corrupt tarballs;
 # tests/run.sh's suite list; scripts/build-notifier-variant.sh with a
-# stand-in QEMU.
+# stand-in QEMU; the shared Python modules (tests/tooling/shared-python.py).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/testlib.sh"
@@ -266,5 +266,12 @@ expect notifier-build-unconfigured 1 "not configured" \
     "$variant" build "$nv/precious" test-aio
 expect notifier-build-not-a-test 1 "'all' is not a unit test name" \
     "$variant" build "$b" all
+
+# 13. The shared Python modules (scripts/qemu_ports: the console through
+# which the acceptance, usbredir and cygwin-wine suites and the benchmarks
+# talk to QEMU, and the initramfs writer) and driver.py, without QEMU.
+expect shared-python 0 '^all [0-9]+ checks passed$' \
+    env PYTHONDONTWRITEBYTECODE=1 "${PYTHON:-/usr/bin/python3}" \
+    "$top/tests/tooling/shared-python.py"
 
 finish
