@@ -71,8 +71,9 @@ build-cygwin:
 	$(SCRIPTS)/build-profile.sh cygwin
 	$(SCRIPTS)/cygwin-root.sh
 
-# Everything is built first; tests/run.sh runs each suite, then prints a
-# summary and one closing "N passed, M failed" line.
+# Everything is built first; tests/run.sh runs each suite, counts its TAP
+# results, then prints a summary and one closing "N passed, M failed,
+# K skipped" line.
 check: all
 	tests/run.sh
 

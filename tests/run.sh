@@ -2,9 +2,11 @@
 # tests/run.sh [SUITE...]   run the suites named (default: all, in order)
 # tests/run.sh --list       print the suites, one a line, in that order
 #
-# Each suite writes its log to build/test-logs/SUITE.log; then a summary
-# table with timings and one closing "N passed, M failed" line over all
-# suites is printed.  `make check` runs them all, `make check-SUITE` one.
+# Each suite reports in TAP (tests/testlib.sh) and writes its log to
+# build/test-logs/SUITE.log; tap_count counts the results of each log, then
+# a summary table with timings and one closing "N passed, M failed,
+# K skipped" line over all suites is printed (CI reads it).  `make check`
+# runs them all, `make check-SUITE` one.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$top/build
@@ -44,6 +46,41 @@ suite_command() {
         END { exit !found }'
 }
 
+# tap_count LOG STATUS: count the TAP results in the suite log LOG of a
+# suite that exited with STATUS; prints "PASSED FAILED SKIPPED" and, when
+# the suite counts as one more failure, the reason after them.  A result
+# is a line "ok ..." or "not ok ..."; one whose directive (after the first
+# "#" not written "\#") is SKIP is a skip, TODO is not a failure.  A log
+# without one plan "1..N" that matches the number of results, a "Bail
+# out!" line, or a non-zero STATUS with no failed result is one failure.
+tap_count() {
+    awk -v status="$2" '
+        /^(not )?ok( |$)/ {
+            results++
+            line = $0
+            gsub(/\\#/, "", line)
+            directive = ""
+            if (index(line, "#"))
+                directive = toupper(substr(line, index(line, "#") + 1))
+            sub(/^ */, "", directive)
+            if (directive ~ /^SKIP/) skipped++
+            else if (/^ok/ || directive ~ /^TODO/) passed++
+            else failed++
+            next
+        }
+        /^1\.\.[0-9]+/ { plans++; planned = $0; sub(/^1\.\./, "", planned); planned += 0; next }
+        /^Bail out!/ { bailed = $0 }
+        END {
+            if (bailed != "") problem = bailed
+            else if (plans == 0) problem = "no TAP plan: the suite did not finish"
+            else if (plans > 1) problem = plans " TAP plans"
+            else if (planned != results) problem = "plan 1.." planned " but " results " results"
+            else if (status != 0 && failed == 0) problem = "exit status " status
+            if (problem != "") failed++
+            printf "%d %d %d %s\n", passed, failed, skipped, problem
+        }' "$1"
+}
+
 case ${1:-} in
 --list) suite_names; exit 0 ;;
 -h|--help) sed -n '2,3s/^# //p' "$0"; exit 0 ;;
@@ -68,24 +105,15 @@ for suite in "$@"; do
     (cd "$top" && $cmd; echo $? > "$logs/$suite.status") 2>&1 |
         tee "$logs/$suite.log"
     seconds=$(($(date +%s) - start))
-    counts=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$logs/$suite.log" | tail -n 1)
-    if [ -z "$counts" ]; then
-        counts="0 passed, 1 failed"
-        echo "FAIL $suite: the suite did not finish (no result line)"
-    elif [ "$(cat "$logs/$suite.status")" != 0 ] &&
-         echo "$counts" | grep -q ' 0 failed'; then
-        counts="$counts (exit status $(cat "$logs/$suite.status"))"
-        counts=$(echo "$counts" | sed 's/ 0 failed/ 1 failed/')
-        echo "FAIL $suite: exit status $(cat "$logs/$suite.status")"
-    fi
-    p=$(echo "$counts" | sed 's/^\([0-9]*\) passed.*/\1/')
-    f=$(echo "$counts" | sed 's/.* \([0-9]*\) failed.*/\1/')
-    s=$(echo "$counts" | sed -n 's/.* \([0-9]*\) skipped.*/\1/p')
-    total_passed=$((total_passed + p))
-    total_failed=$((total_failed + f))
-    total_skipped=$((total_skipped + ${s:-0}))
+    read -r suite_passed suite_failed suite_skipped problem <<EOF
+$(tap_count "$logs/$suite.log" "$(cat "$logs/$suite.status")")
+EOF
+    [ -z "$problem" ] || echo "tests/run.sh: $suite counts as one more failure: $problem"
+    total_passed=$((total_passed + suite_passed))
+    total_failed=$((total_failed + suite_failed))
+    total_skipped=$((total_skipped + suite_skipped))
     summary="$summary$(printf '%-12s %5s passed %5s failed %5s skipped %6ss' \
-        "$suite" "$p" "$f" "${s:-0}" "$seconds")
+        "$suite" "$suite_passed" "$suite_failed" "$suite_skipped" "$seconds")
 "
 done
 echo

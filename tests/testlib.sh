@@ -1,22 +1,44 @@
-# Minimal test reporting for the sh test scripts.  Source it.
-# Each result prints one line; finish() prints "N passed, M failed" and
-# sets the exit status.
+# The one test library of the sh test suites: source it once, first.
+#
+# A suite reports in TAP (Test Anything Protocol, version 13), one line per
+# result on stdout, numbered in order:
+#   ok 3 - NAME                      pass NAME
+#   not ok 4 - NAME                  fail NAME REASON, then each line of
+#   # REASON                         REASON as a "# " diagnostic line
+#   ok 5 - NAME # SKIP REASON        skip NAME REASON
+# and finish() closes with the plan "1..N" (N results) and the comment
+# "# P passed, F failed[, S skipped]".  Anything else a suite prints is
+# not TAP and TAP parsers (prove, tests/run.sh) ignore it.  A "#" in a
+# NAME is written "\#", a newline in a NAME or skip REASON as a space.
+# The counters passed, failed and skipped are readable by the suite.
 
-passed=0 failed=0 skipped=0
+printf 'TAP version 13\n'
+passed=0 failed=0 skipped=0 tap_number=0
 
+# tap_name NAME: NAME as a TAP description (one line, "#" escaped).
+tap_name() {
+    printf '%s' "$1" | tr '\n' ' ' | sed 's/#/\\#/g'
+}
+
+# pass NAME: one passed result.
 pass() {
-    passed=$((passed + 1))
-    printf 'PASS %s\n' "$1"
+    passed=$((passed + 1)) tap_number=$((tap_number + 1))
+    printf 'ok %s - %s\n' "$tap_number" "$(tap_name "$1")"
 }
 
+# fail NAME [REASON]: one failed result; REASON (any number of lines, e.g.
+# the output that shows the failure) follows as diagnostic lines.
 fail() {
-    failed=$((failed + 1))
-    printf 'FAIL %s: %s\n' "$1" "$2"
+    failed=$((failed + 1)) tap_number=$((tap_number + 1))
+    printf 'not ok %s - %s\n' "$tap_number" "$(tap_name "$1")"
+    [ -z "${2:-}" ] || printf '%s\n' "$2" | sed 's/^/# /'
 }
 
+# skip NAME REASON: one result not checked here, and why.
 skip() {
-    skipped=$((skipped + 1))
-    printf 'SKIP %s: %s\n' "$1" "$2"
+    skipped=$((skipped + 1)) tap_number=$((tap_number + 1))
+    printf 'ok %s - %s # SKIP%s\n' "$tap_number" "$(tap_name "$1")" \
+        "$(printf '%s' "${2:+ $2}" | tr '\n' ' ')"
 }
 
 # expect NAME WANT_STATUS(0|nonzero) OUTPUT_PATTERN CMD...: run CMD, check
@@ -65,11 +87,56 @@ host_runs_i386() {
     [ "$host_i386" = yes ]
 }
 
+# relay_tap PREFIX LOG: repeat the results of another suite's TAP output,
+# the file LOG, as results of this suite, PREFIX before each name; the
+# diagnostic lines after a "not ok" become its reason and the lines
+# indented by 4 spaces are printed as they are.  A LOG without a plan
+# (that suite did not finish) is one more failure.
+relay_tap() {
+    r_prefix=$1 r_log=$2 r_plan=no r_failing=no r_name='' r_reason=''
+    while IFS= read -r r_line || [ -n "$r_line" ]; do
+        case $r_line in
+        '#'*)
+            r_diag=${r_line#\#}
+            [ $r_failing = no ] || r_reason="$r_reason${r_reason:+
+}${r_diag# }"
+            continue ;;
+        esac
+        if [ $r_failing = yes ]; then
+            fail "$r_prefix$r_name" "$r_reason"
+            r_failing=no r_reason=
+        fi
+        case $r_line in
+        'not ok '*)
+            r_failing=yes
+            r_name=$(printf '%s\n' "${r_line#not ok }" |
+                sed 's/^[0-9]* //; s/^- //; s/\\#/#/g') ;;
+        'ok '*' # SKIP'*)
+            r_name=$(printf '%s\n' "${r_line%% # SKIP*}" |
+                sed 's/^ok [0-9]* //; s/^- //; s/\\#/#/g')
+            r_reason=${r_line#* # SKIP}
+            skip "$r_prefix$r_name" "${r_reason# }"
+            r_reason= ;;
+        'ok '*)
+            pass "$r_prefix$(printf '%s\n' "$r_line" |
+                sed 's/^ok [0-9]* //; s/^- //; s/\\#/#/g')" ;;
+        1..*) r_plan=yes ;;
+        '    '*) printf '%s\n' "$r_line" ;;
+        esac
+    done < "$r_log"
+    [ $r_failing = no ] || fail "$r_prefix$r_name" "$r_reason"
+    [ $r_plan = yes ] ||
+        fail "${r_prefix}results" "no TAP plan in $r_log: the suite did not finish"
+}
+
+# finish: print the plan and the closing comment; return 1 if any result
+# failed, else 0.  Call it once, last.
 finish() {
+    printf '1..%s\n' "$tap_number"
     if [ "$skipped" -gt 0 ]; then
-        printf '%s passed, %s failed, %s skipped\n' "$passed" "$failed" "$skipped"
+        printf '# %s passed, %s failed, %s skipped\n' "$passed" "$failed" "$skipped"
     else
-        printf '%s passed, %s failed\n' "$passed" "$failed"
+        printf '# %s passed, %s failed\n' "$passed" "$failed"
     fi
     [ "$failed" = 0 ]
 }

@@ -46,24 +46,26 @@ limit() {
 
 # --- helpers for a single test (run as: run.sh --one BUILD_DIR TEST WORKDIR)
 
-fail() { printf '%s\n' "$*" >"$work/reason"; exit 1; }
-skip() { printf '%s\n' "$*" >"$work/reason"; exit 77; }
+# fail_test REASON / skip_test REASON: end this test, failed or skipped;
+# the runner reports REASON (from $work/reason) with the test's result.
+fail_test() { printf '%s\n' "$*" >"$work/reason"; exit 1; }
+skip_test() { printf '%s\n' "$*" >"$work/reason"; exit 77; }
 
 # fetch DIR PKG:ARCH...: unpack pinned packages (see fetch.sh)
 fetch() {
-    "$here/fetch.sh" unpack "$@" 2>"$work/fetch.err" || fail "$(tail -n 1 "$work/fetch.err")"
+    "$here/fetch.sh" unpack "$@" 2>"$work/fetch.err" || fail_test "$(tail -n 1 "$work/fetch.err")"
 }
 
 # need_qemu NAME: $qemu = the build's binary NAME
 need_qemu() {
     qemu=$build/$1
-    [ -x "$qemu" ] || fail "not found: $qemu"
+    [ -x "$qemu" ] || fail_test "not found: $qemu"
 }
 
 # console STEP... -- COMMAND...: talk to QEMU with driver.py, transcript in console.log
 console() {
     "$python" "$here/driver.py" console --log "$work/console.log" "$@" 2>"$work/driver.err" ||
-        fail "$(tail -n 1 "$work/driver.err" | sed 's/^driver.py: //')"
+        fail_test "$(tail -n 1 "$work/driver.err" | sed 's/^driver.py: //')"
 }
 
 # firmware: $fw = QEMU_EFI.fd of Debian's qemu-efi-aarch64 (or $ACCEPTANCE_FIRMWARE)
@@ -74,25 +76,25 @@ firmware() {
         fetch "$acc/qemu-efi" qemu-efi-aarch64:all
         fw=$acc/qemu-efi/usr/share/qemu-efi-aarch64/QEMU_EFI.fd
     fi
-    [ -f "$fw" ] || fail "firmware not found: $fw"
+    [ -f "$fw" ] || fail_test "firmware not found: $fw"
 }
 
 # linux: $kernel (Debian's arm64 Image or $ACCEPTANCE_KERNEL), $work/initrd
 # (busybox, ./init, virtio modules) and $work/disk.img starting with a $token
 linux() {
     pkg=$(awk '$1 ~ /^linux-image-/ && $3 == "arm64" { print $1; exit }' "$pins")
-    [ -n "$pkg" ] || fail "no linux-image-*:arm64 pinned in $pins"
+    [ -n "$pkg" ] || fail_test "no linux-image-*:arm64 pinned in $pins"
     fetch "$acc/linux" "$pkg:arm64"
     fetch "$acc/busybox" busybox-static:arm64
     kernel=${ACCEPTANCE_KERNEL:-$acc/linux/boot/vmlinuz-${pkg#linux-image-}}
-    [ -f "$kernel" ] || fail "kernel not found: $kernel"
+    [ -f "$kernel" ] || fail_test "kernel not found: $kernel"
     # an arm64 Linux Image has the magic "ARM\x64" at offset 56
     [ "$(dd if="$kernel" bs=1 skip=56 count=4 2>/dev/null)" = ARMd ] ||
-        fail "not an arm64 Linux Image (no ARMd magic at offset 56): $kernel"
+        fail_test "not an arm64 Linux Image (no ARMd magic at offset 56): $kernel"
     "$python" "$here/driver.py" initramfs "$work/initrd" "$acc/busybox/bin/busybox" \
         "$here/init" "$acc/linux/lib/modules/${pkg#linux-image-}" \
         virtio_mmio virtio_pci virtio_blk virtio_net 2>"$work/initramfs.err" ||
-        fail "initramfs: $(tail -n 1 "$work/initramfs.err")"
+        fail_test "initramfs: $(tail -n 1 "$work/initramfs.err")"
     token=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
     printf 'QP-ACCEPTANCE-DISK %s\n' "$token" >"$work/disk.img"
     truncate -s 1M "$work/disk.img"
@@ -121,7 +123,7 @@ t_efi_seed() {
     need_qemu qemu-system-aarch64
     firmware
     cp "$fw" "$work/QEMU_EFI.fd"
-    cd "$work" || fail "cannot cd to $work"
+    cd "$work" || fail_test "cannot cd to $work"
     console timeout:420 expect:'Start PXE over IPv4' expect:'Shell> ' \
         timeout:30 send:'ver\r' expect:'UEFI v[0-9.]+ \(EDK II' \
         expect:'Shell> ' send:'\x01x' exit:0 \
@@ -135,11 +137,11 @@ t_efi_installed() {
     need_qemu qemu-system-aarch64
     firmware
     DESTDIR=$work/root meson install -C "$build" --no-rebuild --quiet \
-        >"$work/install.log" 2>&1 || fail "meson install failed: $(tail -n 1 "$work/install.log")"
+        >"$work/install.log" 2>&1 || fail_test "meson install failed: $(tail -n 1 "$work/install.log")"
     qemu=$(find "$work/root" -path '*/bin/qemu-system-aarch64' | head -n 1)
-    [ -x "$qemu" ] || fail "no installed qemu-system-aarch64 in $work/root"
+    [ -x "$qemu" ] || fail_test "no installed qemu-system-aarch64 in $work/root"
     cp "$fw" "$work/QEMU_EFI.fd"
-    cd "$work" || fail "cannot cd to $work"
+    cd "$work" || fail_test "cannot cd to $work"
     console timeout:120 expect:'Start PXE over IPv4' send:'\x01x' exit:0 \
         -- "$qemu" -M virt -cpu cortex-a57 -bios QEMU_EFI.fd -nographic \
         -serial mon:stdio
@@ -183,7 +185,7 @@ t_linux_smp2() {
 
 t_linux_net() {
     need_qemu qemu-system-aarch64
-    user_net || skip "no user-mode networking (slirp) in $qemu"
+    user_net || skip_test "no user-mode networking (slirp) in $qemu"
     linux
     # no option ROM: the kernel is loaded directly, no firmware needs it
     boot "arch=aarch64 cpu=0xd07 ncpu=1 disk=vda:$token net=ok" \
@@ -199,7 +201,7 @@ t_linux_net() {
 # the answer; the host checks both directions.
 t_linux_tcp() {
     need_qemu qemu-system-aarch64
-    user_net || skip "no user-mode networking (slirp) in $qemu"
+    user_net || skip_test "no user-mode networking (slirp) in $qemu"
     linux
     tcp_token=$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
     "$python" - "$work/tcp" <<'EOF' &
@@ -224,7 +226,7 @@ EOF
         sleep 0.1
         tries=$((tries + 1))
     done
-    [ -f "$work/tcp.port" ] || fail "the host's TCP server did not start"
+    [ -f "$work/tcp.port" ] || fail_test "the host's TCP server did not start"
     port=$(cat "$work/tcp.port")
     want_reply=QP-ACK_$("$python" -c 'import sys; print(sys.argv[1][::-1].upper())' "$tcp_token")
     boot "arch=aarch64 cpu=0xd07 ncpu=1 disk=vda:$token net=ok tcp=$want_reply" \
@@ -234,9 +236,9 @@ EOF
         -netdev user,id=n0 -device virtio-net-pci,netdev=n0,romfile= \
         -drive if=none,id=d0,format=raw,file="$work/disk.img" \
         -device virtio-blk-device,drive=d0
-    wait "$server" || fail "the host's TCP server failed"
+    wait "$server" || fail_test "the host's TCP server failed"
     [ "$(cat "$work/tcp.got")" = "QP-TCP $tcp_token" ] ||
-        fail "the host received '$(cat "$work/tcp.got")', not 'QP-TCP $tcp_token'"
+        fail_test "the host received '$(cat "$work/tcp.got")', not 'QP-TCP $tcp_token'"
 }
 
 t_linux_efi() {
@@ -266,7 +268,7 @@ sysroot() {
         libattr1:i386 libselinux1:i386 libpcre2-8-0:i386 libgmp10:i386 \
         coreutils:i386 rar:i386
     [ -f "$sysroot/lib/i386-linux-gnu/ld-linux.so.2" ] ||
-        fail "not found: $sysroot/lib/i386-linux-gnu/ld-linux.so.2"
+        fail_test "not found: $sysroot/lib/i386-linux-gnu/ld-linux.so.2"
 }
 
 # i386 PROGRAM ARGS...: run sysroot's PROGRAM via its ld.so under qemu-i386 $i386_opts
@@ -292,18 +294,18 @@ t_i386_coreutils() {
     random_bytes 3000000 "$work/blob"
     want=$(sha256sum <"$work/blob" | cut -d' ' -f1)
     got=$(i386 usr/bin/sha256sum "$work/blob" 2>"$work/err") ||
-        fail "sha256sum under qemu-i386 failed: $(tail -n 1 "$work/err")"
-    [ "${got%% *}" = "$want" ] || fail "sha256sum under qemu-i386: '$got', host: $want"
+        fail_test "sha256sum under qemu-i386 failed: $(tail -n 1 "$work/err")"
+    [ "${got%% *}" = "$want" ] || fail_test "sha256sum under qemu-i386: '$got', host: $want"
     random_lines 5000 "$work/lines"
     export LC_ALL=C     # for the host's sort and (passed on by qemu-i386) the guest's
     for keys in "" "-n -k2"; do
         sort $keys "$work/lines" >"$work/want.sorted"
         i386 usr/bin/sort $keys "$work/lines" >"$work/got.sorted" 2>"$work/err" ||
-            fail "sort${keys:+ $keys} under qemu-i386 failed: $(tail -n 1 "$work/err")"
+            fail_test "sort${keys:+ $keys} under qemu-i386 failed: $(tail -n 1 "$work/err")"
         [ "$(wc -l <"$work/got.sorted")" -eq 5000 ] ||
-            fail "sort${keys:+ $keys} under qemu-i386 printed $(wc -l <"$work/got.sorted") lines, not 5000"
+            fail_test "sort${keys:+ $keys} under qemu-i386 printed $(wc -l <"$work/got.sorted") lines, not 5000"
         cmp "$work/want.sorted" "$work/got.sorted" >"$work/err" 2>&1 ||
-            fail "sort${keys:+ $keys} under qemu-i386 differs from the host's: $(cat "$work/err")"
+            fail_test "sort${keys:+ $keys} under qemu-i386 differs from the host's: $(cat "$work/err")"
     done
 }
 
@@ -313,14 +315,14 @@ t_i386_strace() {
     want=$(sha256sum <"$work/blob" | cut -d' ' -f1)
     i386_opts=-strace
     got=$(i386 usr/bin/sha256sum "$work/blob" 2>"$work/strace") ||
-        fail "sha256sum under qemu-i386 -strace failed: $(tail -n 1 "$work/strace")"
-    [ "${got%% *}" = "$want" ] || fail "sha256sum under qemu-i386 -strace: '$got', host: $want"
+        fail_test "sha256sum under qemu-i386 -strace failed: $(tail -n 1 "$work/strace")"
+    [ "${got%% *}" = "$want" ] || fail_test "sha256sum under qemu-i386 -strace: '$got', host: $want"
     grep -q 'openat(.*libc\.so\.6' "$work/strace" ||
-        fail "no openat( of libc.so.6 in the -strace output ($work/strace)"
+        fail_test "no openat( of libc.so.6 in the -strace output ($work/strace)"
     grep -q "openat(.*$work/blob\"" "$work/strace" ||
-        fail "no openat( of the input file in the -strace output ($work/strace)"
+        fail_test "no openat( of the input file in the -strace output ($work/strace)"
     grep -q ' read(3,' "$work/strace" ||
-        fail "no read(3, ...) in the -strace output ($work/strace)"
+        fail_test "no read(3, ...) in the -strace output ($work/strace)"
 }
 
 t_i386_rar() {
@@ -329,22 +331,22 @@ t_i386_rar() {
     random_lines 3000 "$work/src/lines.txt"
     random_bytes 500000 "$work/src/sub dir/random.bin"
     : >"$work/src/empty"
-    cd "$work" || fail "cannot cd to $work"
+    cd "$work" || fail_test "cannot cd to $work"
     i386 usr/bin/rar a -r -idq test.rar src >rar-a.log 2>&1 ||
-        fail "rar a failed: $(tail -n 1 rar-a.log)"
-    i386 usr/bin/rar l test.rar >rar-l.log 2>&1 || fail "rar l failed: $(tail -n 1 rar-l.log)"
+        fail_test "rar a failed: $(tail -n 1 rar-a.log)"
+    i386 usr/bin/rar l test.rar >rar-l.log 2>&1 || fail_test "rar l failed: $(tail -n 1 rar-l.log)"
     for f in src/lines.txt "src/sub dir/random.bin" src/empty; do
-        grep -qF "$f" rar-l.log || fail "rar l does not list $f (see rar-l.log)"
+        grep -qF "$f" rar-l.log || fail_test "rar l does not list $f (see rar-l.log)"
     done
-    i386 usr/bin/rar t test.rar >rar-t.log 2>&1 || fail "rar t failed: $(tail -n 1 rar-t.log)"
-    grep -q 'All OK' rar-t.log || fail "rar t did not say 'All OK': $(tail -n 1 rar-t.log)"
+    i386 usr/bin/rar t test.rar >rar-t.log 2>&1 || fail_test "rar t failed: $(tail -n 1 rar-t.log)"
+    grep -q 'All OK' rar-t.log || fail_test "rar t did not say 'All OK': $(tail -n 1 rar-t.log)"
     (cd out && i386 usr/bin/rar x -y ../test.rar) >rar-x.log 2>&1 ||
-        fail "rar x failed: $(tail -n 1 rar-x.log)"
+        fail_test "rar x failed: $(tail -n 1 rar-x.log)"
     (cd src && find . -type f -exec sha256sum {} + | LC_ALL=C sort -k2) >want.sums
     (cd out/src && find . -type f -exec sha256sum {} + | LC_ALL=C sort -k2) >got.sums
-    [ "$(wc -l <want.sums)" -eq 3 ] || fail "expected 3 files in src, see want.sums"
+    [ "$(wc -l <want.sums)" -eq 3 ] || fail_test "expected 3 files in src, see want.sums"
     cmp -s want.sums got.sums ||
-        fail "extracted files differ from the originals: $(diff want.sums got.sums | tr '\n' ' ')"
+        fail_test "extracted files differ from the originals: $(diff want.sums got.sums | tr '\n' ' ')"
 }
 
 # --- one test, in its own process (so that `timeout` can stop all of it)
@@ -354,7 +356,9 @@ if [ "${1:-}" = --one ]; then
     exit 0
 fi
 
-# --- the runner
+# --- the runner: one TAP result per test (tests/testlib.sh)
+# shellcheck source=tests/testlib.sh
+. "$here/../testlib.sh"
 if [ $# -lt 1 ]; then
     echo "usage: $0 BUILD_DIR [TEST...]   (tests: $all_tests)" >&2
     exit 2
@@ -371,7 +375,7 @@ for t in $tests; do
 done
 
 esc=$(printf '\033')
-passed=0 failed=0 skipped=0 table=
+table=
 suite_start=$(date +%s.%N)
 for t in $tests; do
     work=$acc/work/$t
@@ -383,15 +387,15 @@ for t in $tests; do
     secs=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
     case $rc in
     0)
-        result=PASS passed=$((passed + 1))
-        echo "PASS $t ${secs}s"
+        result=passed
+        pass "$t (${secs}s)"
         ;;
     77)
-        result=SKIP skipped=$((skipped + 1))
-        echo "SKIP $t: $(cat "$work/reason")"
+        result=skipped
+        skip "$t" "$(cat "$work/reason")"
         ;;
     *)
-        result=FAIL failed=$((failed + 1))
+        result=failed
         if [ $rc = 124 ] || [ $rc = 137 ]; then
             reason="timed out after $(limit "$t")s"
         elif [ -s "$work/reason" ]; then
@@ -399,13 +403,14 @@ for t in $tests; do
         else
             reason="exit status $rc: $(tail -n 1 "$work/log")"
         fi
-        echo "FAIL $t ${secs}s: $reason"
         for f in "$work/console.log" "$work/log"; do
             [ -s "$f" ] || continue
-            echo "    --- last lines of $f:"
-            tail -n 25 "$f" | sed "s/$esc\[[0-9;?=>]*[A-Za-z]//g" | tr -d '\r' | sed 's/^/    | /'
+            reason="$reason
+--- last lines of $f:
+$(tail -n 25 "$f" | sed "s/$esc\[[0-9;?=>]*[A-Za-z]//g" | tr -d '\r')"
             break
         done
+        fail "$t (${secs}s)" "$reason"
         ;;
     esac
     table="$table$t $result $secs
@@ -413,16 +418,10 @@ for t in $tests; do
 done
 
 echo
-printf '%-16s %-6s %8s\n' test result time
+printf '%-16s %-7s %8s\n' test result time
 printf '%s' "$table" | while read -r t result secs; do
-    printf '%-16s %-6s %7ss\n' "$t" "$result" "$secs"
+    printf '%-16s %-7s %7ss\n' "$t" "$result" "$secs"
 done
 total=$(awk -v a="$suite_start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
-printf '%-16s %-6s %7ss\n' total "" "$total"
-echo
-if [ $skipped -gt 0 ]; then
-    echo "$passed passed, $failed failed, $skipped skipped"
-else
-    echo "$passed passed, $failed failed"
-fi
-[ $failed -eq 0 ]
+printf '%-16s %-7s %7ss\n' total "" "$total"
+finish

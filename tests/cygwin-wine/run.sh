@@ -266,17 +266,11 @@ part_efi() {
     fi
 }
 
-# sub_suite CMD...: run another suite and repeat its result lines here.
+# sub_suite CMD...: run another suite and repeat its results here, each
+# name with "wine " in front (its whole output: $work/sub.log).
 sub_suite() {
     "$@" > "$work/sub.log" 2>&1
-    while IFS= read -r line; do
-        case $line in
-        "PASS "*) pass "wine ${line#PASS }" ;;
-        "SKIP "*) skip "wine ${line#SKIP }" "" ;;
-        "FAIL "*) fail "wine ${line#FAIL }" "see $work/sub.log" ;;
-        "    "*) echo "$line" ;;
-        esac
-    done < "$work/sub.log"
+    relay_tap "wine " "$work/sub.log"
 }
 
 part_linux() {

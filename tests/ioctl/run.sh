@@ -5,7 +5,7 @@
 #
 #   QEMU_I386_X86_64  qemu-i386 built as an x86_64 program (required)
 #   QEMU_I386_I386    qemu-i386 built as an i386 program (optional; its
-#                     rows are reported as SKIP when it is not given)
+#                     rows are skipped when it is not given)
 #
 # Environment:
 #   CC_I386                  i386 compiler (default i686-linux-gnu-gcc)
@@ -16,8 +16,8 @@
 #                            (default: the build dir)
 #   IOCTL_TEST_KEEP=1        keep the temp dir
 #
-# Prints one PASS/FAIL/SKIP line per case and finally "N passed, M failed";
-# exits non-zero if any case failed.
+# Reports one TAP line per case through tests/testlib.sh; exits non-zero
+# if any case failed.
 #
 # SPDX-License-Identifier: GPL-2.0-or-later
 
@@ -30,37 +30,36 @@ if [ $# -lt 1 ] || [ $# -gt 2 ]; then
     echo "usage: $0 QEMU_I386_X86_64 [QEMU_I386_I386]" >&2
     exit 2
 fi
-Q64=$1
-Q32=${2:-}
-SRC=$(cd "$(dirname "$0")" && pwd)
+# the qemu-i386 built as an x86_64 program, and the one built as an i386
+# program ("" when not given)
+qemu_x86_64=$1
+qemu_i386=${2:-}
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/testlib.sh
+. "$here/../testlib.sh"
 CC_I386=${CC_I386:-i686-linux-gnu-gcc}
 
+# work: the test programs and every run's output; data_dir: where
+# FS_IOC_RESVSP allocates blocks in resv_file; label_file: a file to ask
+# for its file system's label
 if [ -n "${IOCTL_TEST_BUILD_DIR:-}" ]; then
-    B=$IOCTL_TEST_BUILD_DIR
-    mkdir -p "$B" || exit 2
+    work=$IOCTL_TEST_BUILD_DIR
+    mkdir -p "$work" || exit 2
 else
-    B=$(mktemp -d "${TMPDIR:-/tmp}/ioctl-test.XXXXXX") || exit 2
+    work=$(mktemp -d "${TMPDIR:-/tmp}/ioctl-test.XXXXXX") || exit 2
     if [ "${IOCTL_TEST_KEEP:-0}" != 1 ]; then
-        trap 'rm -rf "$B"' EXIT
+        trap 'rm -rf "$work"' EXIT
     fi
 fi
-D=${IOCTL_TEST_DATA_DIR:-$B}
-F=$D/resv.dat
-L=$B/fslabel.dat
-
-# host_runs_i386 only; the helpers below are this suite's own.
-. "$SRC/../testlib.sh"
-passed=0
-failed=0
-
-pass() { passed=$((passed + 1)); echo "PASS $1"; }
-fail() { failed=$((failed + 1)); echo "FAIL $1"; }
-skip() { echo "SKIP $1"; }
+data_dir=${IOCTL_TEST_DATA_DIR:-$work}
+resv_file=$data_dir/resv.dat
+label_file=$work/fslabel.dat
 
 # --- build ---------------------------------------------------------------
-for p in resvsp fslabel nstype hostile sigstress mdrv contain; do
-    if ! "$CC_I386" -static -O2 -Wall -o "$B/$p" "$SRC/$p.c"; then
-        echo "cannot build $p with $CC_I386" >&2
+for prog in resvsp fslabel nstype hostile sigstress mdrv contain; do
+    if ! "$CC_I386" -static -O2 -Wall -o "$work/$prog" "$here/$prog.c"; then
+        fail "build $prog" "$CC_I386 failed (its messages are above)"
+        finish
         exit 2
     fi
 done
@@ -77,26 +76,27 @@ host_runs_i386 || compat32=no
 # shows QEMU's refusal, report NAME as skipped and succeed.
 skip_no_compat32() {
     [ $compat32 = no ] && grep -q "$NO_COMPAT32" "$2" || return 1
-    skip "$1: needs the kernel's 32-bit system call entry"
+    skip "$1" "needs the kernel's 32-bit system call entry"
 }
 
-# expect NAME REGEX FILE: FILE must contain a line matching REGEX.
-expect() {
+# expect_line NAME REGEX FILE: FILE (a run's output) must contain a line
+# matching REGEX; the failure shows its first 20 lines.
+expect_line() {
     skip_no_compat32 "$1" "$3" && return
     if grep -Eq -- "$2" "$3"; then
         pass "$1"
     else
-        fail "$1 (wanted /$2/, got: $(grep RESULT "$3" | tr '\n' ' ')"
-        sed 's/^/    | /' "$3" | head -20
+        fail "$1" "wanted /$2/; the first lines of the run:
+$(head -n 20 "$3")"
     fi
 }
 
-# expect_not NAME REGEX FILE: no line of FILE may match REGEX.
-expect_not() {
+# expect_no_line NAME REGEX FILE: no line of FILE may match REGEX.
+expect_no_line() {
     skip_no_compat32 "$1" "$3" && return
     if grep -Eq -- "$2" "$3"; then
-        fail "$1 (unexpected /$2/)"
-        grep -E -- "$2" "$3" | sed 's/^/    | /' | head -5
+        fail "$1" "unexpected /$2/ in the run:
+$(grep -E -- "$2" "$3" | head -n 5)"
     else
         pass "$1"
     fi
@@ -114,120 +114,121 @@ run() {
 # The static i386 programs run directly on a host whose kernel runs i386
 # programs; elsewhere the native runs and the i386 build are skipped.
 if host_runs_i386; then
-    run "$B/direct.out" "$B/resvsp" "$F"
+    run "$work/direct.out" "$work/resvsp" "$resv_file"
     if ! grep -Eq 'RESULT resvsp ret=0 errno=0 blocks_before=0 blocks_after=[1-9]' \
-            "$B/direct.out"; then
-        echo "FS_IOC_RESVSP does not work natively in $D; set IOCTL_TEST_DATA_DIR" >&2
-        cat "$B/direct.out" >&2
+            "$work/direct.out"; then
+        fail "FS_IOC_RESVSP natively in $data_dir" "it does not work there; set IOCTL_TEST_DATA_DIR; the run:
+$(cat "$work/direct.out")"
+        finish
         exit 2
     fi
 else
-    skip "native runs and the i386 build: $host_i386_reason"
+    skip "native runs and the i386 build" "$host_i386_reason"
 fi
 
 OK_RESV='RESULT resvsp ret=0 errno=0 blocks_before=0 blocks_after=2048$'
 NOTTY_RESV='RESULT resvsp ret=-1 errno=25 blocks_before=0 blocks_after=0$'
 
 # --- FS_IOC_RESVSP (i386 layout) on the x86_64 build ------------------------
-run "$B/off.out" "$Q64" "$B/resvsp" "$F"
-expect "x86_64 off: ENOTTY, kernel not called (blocks unchanged)" \
-    "$NOTTY_RESV" "$B/off.out"
+run "$work/off.out" "$qemu_x86_64" "$work/resvsp" "$resv_file"
+expect_line "x86_64 off: ENOTTY, kernel not called (blocks unchanged)" \
+    "$NOTTY_RESV" "$work/off.out"
 
-run "$B/off-explicit.out" "$Q64" -ioctl-passthrough off "$B/resvsp" "$F"
-expect "x86_64 -ioctl-passthrough off: ENOTTY, blocks unchanged" \
-    "$NOTTY_RESV" "$B/off-explicit.out"
+run "$work/off-explicit.out" "$qemu_x86_64" -ioctl-passthrough off "$work/resvsp" "$resv_file"
+expect_line "x86_64 -ioctl-passthrough off: ENOTTY, blocks unchanged" \
+    "$NOTTY_RESV" "$work/off-explicit.out"
 
-run "$B/native.out" "$Q64" -ioctl-passthrough native "$B/resvsp" "$F"
-expect "x86_64 native: ENOTTY from the 64-bit handler, blocks unchanged" \
-    "$NOTTY_RESV" "$B/native.out"
+run "$work/native.out" "$qemu_x86_64" -ioctl-passthrough native "$work/resvsp" "$resv_file"
+expect_line "x86_64 native: ENOTTY from the 64-bit handler, blocks unchanged" \
+    "$NOTTY_RESV" "$work/native.out"
 
-run "$B/compat.out" "$Q64" -ioctl-passthrough compat "$B/resvsp" "$F"
-expect "x86_64 compat: success, blocks allocated" "$OK_RESV" "$B/compat.out"
+run "$work/compat.out" "$qemu_x86_64" -ioctl-passthrough compat "$work/resvsp" "$resv_file"
+expect_line "x86_64 compat: success, blocks allocated" "$OK_RESV" "$work/compat.out"
 
-run "$B/auto.out" "$Q64" -ioctl-passthrough auto "$B/resvsp" "$F"
+run "$work/auto.out" "$qemu_x86_64" -ioctl-passthrough auto "$work/resvsp" "$resv_file"
 if [ $compat32 = yes ]; then
-    expect "x86_64 auto: success, blocks allocated" "$OK_RESV" "$B/auto.out"
+    expect_line "x86_64 auto: success, blocks allocated" "$OK_RESV" "$work/auto.out"
 else
-    # expect would skip these: they assert the refusal itself.
+    # expect_line would skip these: they assert the refusal itself.
     if grep -q "^qemu-i386: -ioctl-passthrough compat: $NO_COMPAT32" \
-            "$B/compat.out" && grep -q '^EXIT 1$' "$B/compat.out"; then
+            "$work/compat.out" && grep -q '^EXIT 1$' "$work/compat.out"; then
         pass "x86_64 compat without the kernel's 32-bit entry: refused at start-up, status 1"
     else
-        fail "x86_64 compat without the kernel's 32-bit entry: refused at start-up, status 1"
-        sed 's/^/    | /' "$B/compat.out" | head -5
+        fail "x86_64 compat without the kernel's 32-bit entry: refused at start-up, status 1" \
+            "$(head -n 5 "$work/compat.out")"
     fi
-    expect "x86_64 auto without the 32-bit entry: native route, ENOTTY" \
-        "$NOTTY_RESV" "$B/auto.out"
+    expect_line "x86_64 auto without the 32-bit entry: native route, ENOTTY" \
+        "$NOTTY_RESV" "$work/auto.out"
 fi
 
-run "$B/env.out" env QEMU_IOCTL_PASSTHROUGH=compat "$Q64" "$B/resvsp" "$F"
-expect "x86_64 QEMU_IOCTL_PASSTHROUGH=compat: success" "$OK_RESV" \
-    "$B/env.out"
+run "$work/env.out" env QEMU_IOCTL_PASSTHROUGH=compat "$qemu_x86_64" "$work/resvsp" "$resv_file"
+expect_line "x86_64 QEMU_IOCTL_PASSTHROUGH=compat: success" "$OK_RESV" \
+    "$work/env.out"
 
-run "$B/env-off.out" env QEMU_IOCTL_PASSTHROUGH=compat \
-    "$Q64" -ioctl-passthrough off "$B/resvsp" "$F"
-expect "x86_64 option overrides env (off): ENOTTY" "$NOTTY_RESV" \
-    "$B/env-off.out"
+run "$work/env-off.out" env QEMU_IOCTL_PASSTHROUGH=compat \
+    "$qemu_x86_64" -ioctl-passthrough off "$work/resvsp" "$resv_file"
+expect_line "x86_64 option overrides env (off): ENOTTY" "$NOTTY_RESV" \
+    "$work/env-off.out"
 
 # --- filters ------------------------------------------------------------------
-run "$B/f1.out" "$Q64" -ioctl-passthrough compat,type=X "$B/resvsp" "$F"
-expect "filter type=X passes FS_IOC_RESVSP" "$OK_RESV" "$B/f1.out"
+run "$work/f1.out" "$qemu_x86_64" -ioctl-passthrough compat,type=X "$work/resvsp" "$resv_file"
+expect_line "filter type=X passes FS_IOC_RESVSP" "$OK_RESV" "$work/f1.out"
 
-run "$B/f2.out" "$Q64" -ioctl-passthrough compat,type=M:0x94 "$B/resvsp" "$F"
-expect "filter type=M:0x94 refuses FS_IOC_RESVSP" "$NOTTY_RESV" "$B/f2.out"
+run "$work/f2.out" "$qemu_x86_64" -ioctl-passthrough compat,type=M:0x94 "$work/resvsp" "$resv_file"
+expect_line "filter type=M:0x94 refuses FS_IOC_RESVSP" "$NOTTY_RESV" "$work/f2.out"
 
-run "$B/f3.out" "$Q64" -ioctl-passthrough auto,type=M,cmd=0x402c5828 \
-    "$B/resvsp" "$F"
+run "$work/f3.out" "$qemu_x86_64" -ioctl-passthrough auto,type=M,cmd=0x402c5828 \
+    "$work/resvsp" "$resv_file"
 if [ $compat32 = yes ]; then
-    expect "filter cmd=0x402c5828 passes FS_IOC_RESVSP" "$OK_RESV" "$B/f3.out"
+    expect_line "filter cmd=0x402c5828 passes FS_IOC_RESVSP" "$OK_RESV" "$work/f3.out"
 else
-    skip "filter cmd=0x402c5828 passes FS_IOC_RESVSP: auto needs the kernel's 32-bit entry"
+    skip "filter cmd=0x402c5828 passes FS_IOC_RESVSP" "auto needs the kernel's 32-bit entry"
 fi
 
-run "$B/f4.out" "$Q64" -ioctl-passthrough native,cmd=0xb703 "$B/nstype"
-expect "filter cmd=0xb703 passes NS_GET_NSTYPE" \
-    'RESULT nstype ret=0x4000000 errno=0 match=1' "$B/f4.out"
+run "$work/f4.out" "$qemu_x86_64" -ioctl-passthrough native,cmd=0xb703 "$work/nstype"
+expect_line "filter cmd=0xb703 passes NS_GET_NSTYPE" \
+    'RESULT nstype ret=0x4000000 errno=0 match=1' "$work/f4.out"
 
-run "$B/f5.out" "$Q64" -ioctl-passthrough native,type=0x94,type=M "$B/nstype"
-expect "filter type=0x94,type=M refuses NS_GET_NSTYPE" \
-    'RESULT nstype ret=0xffffffff errno=25 match=0' "$B/f5.out"
+run "$work/f5.out" "$qemu_x86_64" -ioctl-passthrough native,type=0x94,type=M "$work/nstype"
+expect_line "filter type=0x94,type=M refuses NS_GET_NSTYPE" \
+    'RESULT nstype ret=0xffffffff errno=25 match=0' "$work/f5.out"
 
 # --- _IOR and _IO commands --------------------------------------------------------
 # Each run is traced, so that the route taken is asserted as well.
 for mode in off native compat; do
-    run "$B/label-$mode.out" "$Q64" -strace -ioctl-passthrough $mode \
-        "$B/fslabel" "$L"
-    run "$B/ns-$mode.out" "$Q64" -strace -ioctl-passthrough $mode "$B/nstype"
+    run "$work/label-$mode.out" "$qemu_x86_64" -strace -ioctl-passthrough $mode \
+        "$work/fslabel" "$label_file"
+    run "$work/ns-$mode.out" "$qemu_x86_64" -strace -ioctl-passthrough $mode "$work/nstype"
     case $mode in
     off)
-        expect "x86_64 off: FS_IOC_GETFSLABEL (_IOR) ENOTTY" \
-            'RESULT fslabel ret=-1 errno=25 written=0' "$B/label-$mode.out"
-        expect "x86_64 off: NS_GET_NSTYPE (_IO) ENOTTY" \
-            'RESULT nstype ret=0xffffffff errno=25 match=0' "$B/ns-$mode.out"
-        expect_not "x86_64 off: no route taken" '\[passthrough|\[refused' \
-            "$B/label-$mode.out"
+        expect_line "x86_64 off: FS_IOC_GETFSLABEL (_IOR) ENOTTY" \
+            'RESULT fslabel ret=-1 errno=25 written=0' "$work/label-$mode.out"
+        expect_line "x86_64 off: NS_GET_NSTYPE (_IO) ENOTTY" \
+            'RESULT nstype ret=0xffffffff errno=25 match=0' "$work/ns-$mode.out"
+        expect_no_line "x86_64 off: no route taken" '\[passthrough|\[refused' \
+            "$work/label-$mode.out"
         ;;
     *)
-        expect "x86_64 $mode: FS_IOC_GETFSLABEL (_IOR) filled the buffer" \
-            'RESULT fslabel ret=0 errno=0 written=1' "$B/label-$mode.out"
-        expect "x86_64 $mode: FS_IOC_GETFSLABEL took the $mode route" \
+        expect_line "x86_64 $mode: FS_IOC_GETFSLABEL (_IOR) filled the buffer" \
+            'RESULT fslabel ret=0 errno=0 written=1' "$work/label-$mode.out"
+        expect_line "x86_64 $mode: FS_IOC_GETFSLABEL took the $mode route" \
             "ioctl\\(3,_IOC\\(_IOC_READ,0x94,0x31,0x100\\),0x[0-9a-f]+\\) = 0 \\[passthrough $mode\\]\$" \
-            "$B/label-$mode.out"
+            "$work/label-$mode.out"
         ;;
     esac
 done
 # _IO: no size in the number.  The compat route contains any value the
 # guest passes; the 64-bit native entry would read it with 64-bit widths.
-expect "x86_64 compat: NS_GET_NSTYPE (_IO) returned CLONE_NEWUTS" \
-    'RESULT nstype ret=0x4000000 errno=0 match=1' "$B/ns-compat.out"
-expect "x86_64 compat: NS_GET_NSTYPE took the compat route" \
+expect_line "x86_64 compat: NS_GET_NSTYPE (_IO) returned CLONE_NEWUTS" \
+    'RESULT nstype ret=0x4000000 errno=0 match=1' "$work/ns-compat.out"
+expect_line "x86_64 compat: NS_GET_NSTYPE took the compat route" \
     'ioctl\(3,_IOC\(_IOC_NONE,0xb7,0x3,0\),0\) = 67108864 \[passthrough compat\]$' \
-    "$B/ns-compat.out"
-expect "x86_64 native: NS_GET_NSTYPE (_IO) refused with ENOTTY" \
-    'RESULT nstype ret=0xffffffff errno=25 match=0' "$B/ns-native.out"
-expect "x86_64 native: the refusal names the reason" \
+    "$work/ns-compat.out"
+expect_line "x86_64 native: NS_GET_NSTYPE (_IO) refused with ENOTTY" \
+    'RESULT nstype ret=0xffffffff errno=25 match=0' "$work/ns-native.out"
+expect_line "x86_64 native: the refusal names the reason" \
     'ioctl\(3,_IOC\(_IOC_NONE,0xb7,0x3,0\),0\) = -1 errno=25 .*\[refused: no size in number, 64-bit entry\]$' \
-    "$B/ns-native.out"
+    "$work/ns-native.out"
 
 # --- hostile arguments ------------------------------------------------------------
 # expect_refusals NAME FILE COUNT REASON: FILE shows COUNT ioctls that
@@ -238,92 +239,92 @@ expect_refusals() {
     if [ "$got" -eq "$3" ] && ! grep -q '\[passthrough' "$2"; then
         pass "$1"
     else
-        fail "$1 (wanted $3 [refused: $4] and no [passthrough], got $got)"
-        grep -E 'ioctl\(' "$2" | sed 's/^/    | /' | head -10
+        fail "$1" "wanted $3 [refused: $4] and no [passthrough], got $got:
+$(grep -E 'ioctl\(' "$2" | head -n 10)"
     fi
 }
 
 for mode in native compat auto; do
-    run "$B/hostile-$mode.out" "$Q64" -strace -ioctl-passthrough $mode \
-        "$B/hostile" "$L"
-    for c in unmapped-read unmapped-write readonly straddle wrap null; do
-        expect "x86_64 $mode: hostile $c -> EFAULT" \
-            "RESULT hostile case=$c ret=-1 errno=14\$" "$B/hostile-$mode.out"
+    run "$work/hostile-$mode.out" "$qemu_x86_64" -strace -ioctl-passthrough $mode \
+        "$work/hostile" "$label_file"
+    for hostile_case in unmapped-read unmapped-write readonly straddle wrap null; do
+        expect_line "x86_64 $mode: hostile $hostile_case -> EFAULT" \
+            "RESULT hostile case=$hostile_case ret=-1 errno=14\$" "$work/hostile-$mode.out"
     done
     expect_refusals "x86_64 $mode: QEMU itself refused all 6 hostile buffers" \
-        "$B/hostile-$mode.out" 6 'buffer not guest memory'
-    expect "x86_64 $mode: hostile program kept running" \
-        'RESULT hostile done' "$B/hostile-$mode.out"
-    expect "x86_64 $mode: hostile QEMU exit status 0" '^EXIT 0$' \
-        "$B/hostile-$mode.out"
+        "$work/hostile-$mode.out" 6 'buffer not guest memory'
+    expect_line "x86_64 $mode: hostile program kept running" \
+        'RESULT hostile done' "$work/hostile-$mode.out"
+    expect_line "x86_64 $mode: hostile QEMU exit status 0" '^EXIT 0$' \
+        "$work/hostile-$mode.out"
 done
 
 # --- -strace ----------------------------------------------------------------
-run "$B/strace-compat.out" "$Q64" -strace -ioctl-passthrough compat "$B/mdrv"
-expect "strace: 0xc1144d01 decoded, [passthrough compat]" \
+run "$work/strace-compat.out" "$qemu_x86_64" -strace -ioctl-passthrough compat "$work/mdrv"
+expect_line "strace: 0xc1144d01 decoded, [passthrough compat]" \
     'ioctl\(3,_IOC\(_IOC_READ\|_IOC_WRITE,0x4d,0x1,0x114\),0x[0-9a-f]+\) = -1 errno=25 .*\[passthrough compat\]$' \
-    "$B/strace-compat.out"
+    "$work/strace-compat.out"
 
-run "$B/strace-resv.out" "$Q64" -strace -ioctl-passthrough auto "$B/resvsp" "$F"
+run "$work/strace-resv.out" "$qemu_x86_64" -strace -ioctl-passthrough auto "$work/resvsp" "$resv_file"
 if [ $compat32 = yes ]; then
-    expect "strace: FS_IOC_RESVSP decoded, = 0 [passthrough compat]" \
+    expect_line "strace: FS_IOC_RESVSP decoded, = 0 [passthrough compat]" \
         'ioctl\(3,_IOC\(_IOC_WRITE,0x58,0x28,0x2c\),0x[0-9a-f]+\) = 0 \[passthrough compat\]$' \
-        "$B/strace-resv.out"
+        "$work/strace-resv.out"
 else
-    skip "strace: FS_IOC_RESVSP decoded, = 0 [passthrough compat]: auto needs the kernel's 32-bit entry"
+    skip "strace: FS_IOC_RESVSP decoded, = 0 [passthrough compat]" "auto needs the kernel's 32-bit entry"
 fi
 
-run "$B/strace-native.out" "$Q64" -strace -ioctl-passthrough native,cmd=0xb703 \
-    "$B/nstype"
-expect "strace: _IO number named with cmd= decoded, [passthrough native]" \
+run "$work/strace-native.out" "$qemu_x86_64" -strace -ioctl-passthrough native,cmd=0xb703 \
+    "$work/nstype"
+expect_line "strace: _IO number named with cmd= decoded, [passthrough native]" \
     'ioctl\(3,_IOC\(_IOC_NONE,0xb7,0x3,0\),0\) = 67108864 \[passthrough native\]$' \
-    "$B/strace-native.out"
+    "$work/strace-native.out"
 
 # Arguments of numbers without a size show in hex, as strace(1) does.
-run "$B/strace-hex.out" "$Q64" -strace -ioctl-passthrough compat \
-    "$B/contain" io-args /proc/self/ns/uts
-expect "strace: _IO argument 0x1234 shown in hex" \
+run "$work/strace-hex.out" "$qemu_x86_64" -strace -ioctl-passthrough compat \
+    "$work/contain" io-args /proc/self/ns/uts
+expect_line "strace: _IO argument 0x1234 shown in hex" \
     'ioctl\(3,_IOC\(_IOC_NONE,0xb7,0x3,0\),0x1234\) = 67108864 \[passthrough compat\]$' \
-    "$B/strace-hex.out"
-expect "strace: _IO argument -5 shown in hex" \
+    "$work/strace-hex.out"
+expect_line "strace: _IO argument -5 shown in hex" \
     'ioctl\(3,_IOC\(_IOC_NONE,0xb7,0x3,0\),0xfffffffb\) = 67108864 \[passthrough compat\]$' \
-    "$B/strace-hex.out"
+    "$work/strace-hex.out"
 
-run "$B/strace-filter.out" "$Q64" -strace -ioctl-passthrough native,type=Z \
-    "$B/mdrv"
-expect "strace: filtered command is [refused: filtered out]" \
+run "$work/strace-filter.out" "$qemu_x86_64" -strace -ioctl-passthrough native,type=Z \
+    "$work/mdrv"
+expect_line "strace: filtered command is [refused: filtered out]" \
     'ioctl\(3,_IOC\(_IOC_READ\|_IOC_WRITE,0x4d,0x1,0x114\),0x[0-9a-f]+\) = -1 errno=25 .*\[refused: filtered out\]$' \
-    "$B/strace-filter.out"
+    "$work/strace-filter.out"
 
-run "$B/strace-off.out" "$Q64" -strace "$B/mdrv"
-expect "strace off: stock format" \
+run "$work/strace-off.out" "$qemu_x86_64" -strace "$work/mdrv"
+expect_line "strace off: stock format" \
     'ioctl\(3,0xc1144d01,0x[0-9a-f]+\) = -1 errno=25 \(Inappropriate ioctl for device\)$' \
-    "$B/strace-off.out"
-expect_not "strace off: no route annotation" '\[passthrough|\[refused' \
-    "$B/strace-off.out"
+    "$work/strace-off.out"
+expect_no_line "strace off: no route annotation" '\[passthrough|\[refused' \
+    "$work/strace-off.out"
 
-run "$B/unimp-off.out" "$Q64" -d unimp "$B/mdrv"
-expect "-d unimp off: stock 'Unsupported ioctl' message" \
-    'Unsupported ioctl: cmd=0xffffffffc1144d01' "$B/unimp-off.out"
+run "$work/unimp-off.out" "$qemu_x86_64" -d unimp "$work/mdrv"
+expect_line "-d unimp off: stock 'Unsupported ioctl' message" \
+    'Unsupported ioctl: cmd=0xffffffffc1144d01' "$work/unimp-off.out"
 
 # --- start-up checks ----------------------------------------------------------
 # Every malformed option is an error that names the bad part, and the
 # guest never runs (nstype would print a RESULT line).
 check_bad_option() {
-    run "$B/bad.out" "$Q64" -ioctl-passthrough "$1" "$B/nstype"
-    if grep -Eq "ioctl-passthrough '.*': .*$2" "$B/bad.out" &&
-       grep -Eq '^EXIT [1-9]' "$B/bad.out" && ! grep -q RESULT "$B/bad.out"; then
+    run "$work/bad.out" "$qemu_x86_64" -ioctl-passthrough "$1" "$work/nstype"
+    if grep -Eq "ioctl-passthrough '.*': .*$2" "$work/bad.out" &&
+       grep -Eq '^EXIT [1-9]' "$work/bad.out" && ! grep -q RESULT "$work/bad.out"; then
         pass "bad option '$1' rejected: $2"
     else
-        fail "bad option '$1' (wanted /$2/, non-zero exit, guest not run)"
-        sed 's/^/    | /' "$B/bad.out" | head -5
+        fail "bad option '$1'" "wanted /$2/, non-zero exit, guest not run; got:
+$(head -n 5 "$work/bad.out")"
     fi
-    run "$B/bad-env.out" env QEMU_IOCTL_PASSTHROUGH="$1" "$Q64" "$B/nstype"
-    if grep -Eq "$2" "$B/bad-env.out" && ! grep -q RESULT "$B/bad-env.out"; then
+    run "$work/bad-env.out" env QEMU_IOCTL_PASSTHROUGH="$1" "$qemu_x86_64" "$work/nstype"
+    if grep -Eq "$2" "$work/bad-env.out" && ! grep -q RESULT "$work/bad-env.out"; then
         pass "bad QEMU_IOCTL_PASSTHROUGH='$1' rejected"
     else
-        fail "bad QEMU_IOCTL_PASSTHROUGH='$1' (wanted /$2/, guest not run)"
-        sed 's/^/    | /' "$B/bad-env.out" | head -5
+        fail "bad QEMU_IOCTL_PASSTHROUGH='$1'" "wanted /$2/, guest not run; got:
+$(head -n 5 "$work/bad-env.out")"
     fi
 }
 check_bad_option sideways "unknown mode 'sideways'"
@@ -344,54 +345,54 @@ check_bad_option 'native,type= ' "type ' ' is neither"
 check_bad_option 'off,force' 'force only applies to compat and auto'
 check_bad_option 'native,force' 'force only applies to compat and auto'
 
-run "$B/gb.out" "$Q64" -B 0x10000000 -ioctl-passthrough compat "$B/nstype"
-expect "compat with guest_base != 0 refuses to start" \
-    'compat: guest_base is not 0' "$B/gb.out"
-expect "compat with guest_base != 0 exits non-zero" '^EXIT [1-9]' "$B/gb.out"
+run "$work/gb.out" "$qemu_x86_64" -B 0x10000000 -ioctl-passthrough compat "$work/nstype"
+expect_line "compat with guest_base != 0 refuses to start" \
+    'compat: guest_base is not 0' "$work/gb.out"
+expect_line "compat with guest_base != 0 exits non-zero" '^EXIT [1-9]' "$work/gb.out"
 
-run "$B/gb-force.out" "$Q64" -B 0x10000000 -strace \
-    -ioctl-passthrough compat,force "$B/nstype"
-expect "compat,force with guest_base != 0 runs (warning given)" \
-    'warning: .*guest_base' "$B/gb-force.out"
-expect "compat,force with guest_base != 0: _IO call refused (not contained)" \
-    'RESULT nstype ret=0xffffffff errno=25 match=0' "$B/gb-force.out"
-expect "compat,force with guest_base != 0: refusal names the reason" \
-    '\[refused: no size in number, QEMU memory in reach\]$' "$B/gb-force.out"
-run "$B/gb-named.out" "$Q64" -B 0x10000000 -strace \
-    -ioctl-passthrough compat,force,cmd=0xb703 "$B/nstype"
-expect "compat,force,cmd=0xb703 with guest_base != 0: named _IO call works" \
-    'RESULT nstype ret=0x4000000 errno=0 match=1' "$B/gb-named.out"
-expect "compat,force,cmd=0xb703: took the compat route" \
-    '\[passthrough compat\]$' "$B/gb-named.out"
+run "$work/gb-force.out" "$qemu_x86_64" -B 0x10000000 -strace \
+    -ioctl-passthrough compat,force "$work/nstype"
+expect_line "compat,force with guest_base != 0 runs (warning given)" \
+    'warning: .*guest_base' "$work/gb-force.out"
+expect_line "compat,force with guest_base != 0: _IO call refused (not contained)" \
+    'RESULT nstype ret=0xffffffff errno=25 match=0' "$work/gb-force.out"
+expect_line "compat,force with guest_base != 0: refusal names the reason" \
+    '\[refused: no size in number, QEMU memory in reach\]$' "$work/gb-force.out"
+run "$work/gb-named.out" "$qemu_x86_64" -B 0x10000000 -strace \
+    -ioctl-passthrough compat,force,cmd=0xb703 "$work/nstype"
+expect_line "compat,force,cmd=0xb703 with guest_base != 0: named _IO call works" \
+    'RESULT nstype ret=0x4000000 errno=0 match=1' "$work/gb-named.out"
+expect_line "compat,force,cmd=0xb703: took the compat route" \
+    '\[passthrough compat\]$' "$work/gb-named.out"
 
-run "$B/gb-auto.out" "$Q64" -B 0x10000000 -ioctl-passthrough auto \
-    "$B/resvsp" "$F"
-expect "auto with guest_base != 0 falls back to native" "$NOTTY_RESV" \
-    "$B/gb-auto.out"
+run "$work/gb-auto.out" "$qemu_x86_64" -B 0x10000000 -ioctl-passthrough auto \
+    "$work/resvsp" "$resv_file"
+expect_line "auto with guest_base != 0 falls back to native" "$NOTTY_RESV" \
+    "$work/gb-auto.out"
 
 # --- signals racing with passed ioctls ----------------------------------------
-run "$B/sig-native.out" "$Q64" -ioctl-passthrough native,cmd=0xb703 \
-    "$B/sigstress" 200000
-expect "signals vs native route: all calls correct" \
+run "$work/sig-native.out" "$qemu_x86_64" -ioctl-passthrough native,cmd=0xb703 \
+    "$work/sigstress" 200000
+expect_line "signals vs native route: all calls correct" \
     'RESULT sigstress calls=200000 bad=0 eintr=0 signals=yes' \
-    "$B/sig-native.out"
-run "$B/sig-compat.out" "$Q64" -ioctl-passthrough compat "$B/sigstress" 20000
-expect "signals vs compat route: all calls correct" \
+    "$work/sig-native.out"
+run "$work/sig-compat.out" "$qemu_x86_64" -ioctl-passthrough compat "$work/sigstress" 20000
+expect_line "signals vs compat route: all calls correct" \
     'RESULT sigstress calls=20000 bad=0 eintr=0 signals=yes' \
-    "$B/sig-compat.out"
+    "$work/sig-compat.out"
 for route in native compat; do
     case $route in native) opt=native,cmd=0xb703 ;; *) opt=compat ;; esac
     # A timer every 2 ms: tracing each signal takes longer than 50 us.
-    run "$B/sig-route.out" "$Q64" -strace -ioctl-passthrough $opt \
-        "$B/sigstress" 200 2000
-    n=$(grep -c "ioctl(3,_IOC(_IOC_NONE,0xb7,0x3,0),0) = 67108864 \[passthrough $route\]\$" \
-        "$B/sig-route.out")
-    if skip_no_compat32 "signals vs $route route" "$B/sig-route.out"; then
+    run "$work/sig-route.out" "$qemu_x86_64" -strace -ioctl-passthrough $opt \
+        "$work/sigstress" 200 2000
+    traced=$(grep -c "ioctl(3,_IOC(_IOC_NONE,0xb7,0x3,0),0) = 67108864 \[passthrough $route\]\$" \
+        "$work/sig-route.out")
+    if skip_no_compat32 "signals vs $route route" "$work/sig-route.out"; then
         :
-    elif [ "$n" -eq 200 ]; then
+    elif [ "$traced" -eq 200 ]; then
         pass "signals vs $route route: all 200 traced calls took it"
     else
-        fail "signals vs $route route: $n of 200 traced calls took it"
+        fail "signals vs $route route" "$traced of 200 traced calls took it"
     fi
 done
 
@@ -408,11 +409,11 @@ contain_cases="fraget-canary:$BLKDEV fraget-global:$BLKDEV \
 run_contain() {
     tag=$1
     shift
-    for c in $contain_cases; do
-        name=${c%%:*}
-        arg=${c#*:}
-        [ "$arg" = "$c" ] && arg=
-        run "$B/$tag-$name.out" "$@" "$B/contain" $name $arg
+    for contain_case in $contain_cases; do
+        name=${contain_case%%:*}
+        arg=${contain_case#*:}
+        [ "$arg" = "$contain_case" ] && arg=
+        run "$work/$tag-$name.out" "$@" "$work/contain" $name $arg
     done
 }
 
@@ -424,8 +425,8 @@ result_line() { grep -o 'RESULT .*' "$1" | tail -n 1; }
 # For fraget-unmapped the number of unmapped addresses tried differs (the
 # guest's address space is laid out by QEMU): every one must give EFAULT.
 expect_native() {
-    want=$(result_line "$B/native-$2.out")
-    got=$(result_line "$B/$1-$2.out")
+    want=$(result_line "$work/native-$2.out")
+    got=$(result_line "$work/$1-$2.out")
     if [ "$2" = fraget-unmapped ]; then
         want=$(echo "$want" | sed -n 's/^RESULT \([^ ]*\) tried=\([0-9]*\) efault=\2 ok=0 /\1 all EFAULT /p')
         got=$(echo "$got" | sed -n 's/^RESULT \([^ ]*\) tried=\([0-9]*\) efault=\2 ok=0 /\1 all EFAULT /p')
@@ -433,41 +434,41 @@ expect_native() {
     if [ -n "$want" ] && [ "$want" = "$got" ]; then
         pass "$1 $2: same as native ($want)"
     else
-        fail "$1 $2: got '$got', native gave '$want'"
-        sed 's/^/    | /' "$B/$1-$2.out" | tail -5
+        fail "$1 $2" "got '$got', native gave '$want'; last lines:
+$(tail -n 5 "$work/$1-$2.out")"
     fi
 }
 
 # expect_refused TAG CASE REASON: every call of the case was refused by
 # QEMU with ENOTTY for REASON, none reached the kernel, QEMU exited 0.
 expect_refused() {
-    out=$B/$1-$2.out
+    out=$work/$1-$2.out
     if grep -q '\[passthrough' "$out" ||
        ! grep -Eq "= -1 errno=25 .*\\[refused: $3\\]\$" "$out" ||
        ! grep -q '^EXIT 0$' "$out"; then
-        fail "$1 $2: wanted only [refused: $3] and exit 0"
-        grep -E 'ioctl\(|^RESULT|^EXIT' "$out" | sed 's/^/    | /' | tail -5
+        fail "$1 $2" "wanted only [refused: $3] and exit 0; got:
+$(grep -E 'ioctl\(|^RESULT|^EXIT' "$out" | tail -n 5)"
         return
     fi
     case $2 in
     fraget-unmapped)
-        expect "$1 $2: ENOTTY for every address" \
+        expect_line "$1 $2: ENOTTY for every address" \
             'RESULT fraget-unmapped tried=([0-9]+) efault=0 ok=0 enotty=[0-9]+ other=0' \
             "$out" ;;
     uffd)
-        expect "$1 $2: ENOTTY" 'RESULT uffd ret=-1 errno=25 step=new' "$out" ;;
+        expect_line "$1 $2: ENOTTY" 'RESULT uffd ret=-1 errno=25 step=new' "$out" ;;
     *)
-        expect "$1 $2: ENOTTY, memory untouched" \
+        expect_line "$1 $2: ENOTTY, memory untouched" \
             "RESULT $2 ret=-1 errno=25 .*(value=286331153|data=0xa5a5a5a5)" "$out" ;;
     esac
 }
 
 # expect_route TAG CASE ROUTE: every traced ioctl of the case took ROUTE.
 expect_route() {
-    out=$B/$1-$2.out
+    out=$work/$1-$2.out
     if grep -q '\[refused' "$out" || ! grep -q "\[passthrough $3\]\$" "$out"; then
-        fail "$1 $2: not every call took the $3 route"
-        grep -E 'ioctl\(' "$out" | sed 's/^/    | /' | tail -5
+        fail "$1 $2: took the $3 route" "not every call did:
+$(grep -E 'ioctl\(' "$out" | tail -n 5)"
     else
         pass "$1 $2: took the $3 route"
     fi
@@ -477,90 +478,89 @@ contain_ok=yes
 [ -r "$BLKDEV" ] && [ -r /dev/userfaultfd ] && host_runs_i386 || contain_ok=no
 if [ $contain_ok = yes ]; then
     run_contain native
-    for c in $contain_cases; do
+    for contain_case in $contain_cases; do
         grep -q '^RESULT .* ret=0 errno=0\|efault=[1-9][0-9]* ok=0\|new=ok api=0/0 register=0/0' \
-            "$B/native-${c%%:*}.out" || contain_ok=no
+            "$work/native-${contain_case%%:*}.out" || contain_ok=no
     done
 fi
 if [ $contain_ok = yes ]; then
     # x86_64 build, compat and auto: values are contained, the 32-bit
     # entry has the guest's layouts: native results.
     for mode in compat auto; do
-        run_contain "x86_64-$mode" "$Q64" -strace -ioctl-passthrough $mode
-        for c in $contain_cases; do
-            expect_native "x86_64-$mode" "${c%%:*}"
-            expect_route "x86_64-$mode" "${c%%:*}" compat
+        run_contain "x86_64-$mode" "$qemu_x86_64" -strace -ioctl-passthrough $mode
+        for contain_case in $contain_cases; do
+            expect_native "x86_64-$mode" "${contain_case%%:*}"
+            expect_route "x86_64-$mode" "${contain_case%%:*}" compat
         done
     done
     # x86_64 build, native: the 64-bit entry would misread the 32-bit
     # argument (8 bytes written over a long, a 40-byte ifreq read out of
     # a 32-byte one): refused.
-    run_contain x86_64-native "$Q64" -strace -ioctl-passthrough native
-    for c in $contain_cases; do
-        expect_refused x86_64-native "${c%%:*}" 'no size in number, 64-bit entry'
+    run_contain x86_64-native "$qemu_x86_64" -strace -ioctl-passthrough native
+    for contain_case in $contain_cases; do
+        expect_refused x86_64-native "${contain_case%%:*}" 'no size in number, 64-bit entry'
     done
     # ... unless named, which passes the argument as it is.
-    run "$B/x86_64-named.out" "$Q64" -strace -ioctl-passthrough native,$NAMED \
-        "$B/contain" fraget-global $BLKDEV
-    expect "x86_64 native,cmd=0x1265: a named command passes" \
-        'RESULT fraget-global ret=0 errno=0 value=256' "$B/x86_64-named.out"
+    run "$work/x86_64-named.out" "$qemu_x86_64" -strace -ioctl-passthrough native,$NAMED \
+        "$work/contain" fraget-global $BLKDEV
+    expect_line "x86_64 native,cmd=0x1265: a named command passes" \
+        'RESULT fraget-global ret=0 errno=0 value=256' "$work/x86_64-named.out"
     expect_route x86_64 named native
 else
-    skip "arguments QEMU cannot check: needs root for $BLKDEV and /dev/userfaultfd, a kernel that runs i386 programs, and the native runs to work"
+    skip "arguments QEMU cannot check" "needs root for $BLKDEV and /dev/userfaultfd, a kernel that runs i386 programs, and the native runs to work"
 fi
 
 # --- the i386 build of qemu-i386 -------------------------------------------------
-if [ -n "$Q32" ] && host_runs_i386; then
-    run "$B/i386-native.out" "$Q32" -ioctl-passthrough native "$B/resvsp" "$F"
-    expect "i386 build native: success, blocks allocated" "$OK_RESV" \
-        "$B/i386-native.out"
-    run "$B/i386-off.out" "$Q32" "$B/resvsp" "$F"
-    expect "i386 build off: ENOTTY, blocks unchanged" "$NOTTY_RESV" \
-        "$B/i386-off.out"
-    run "$B/i386-auto.out" "$Q32" -ioctl-passthrough auto "$B/resvsp" "$F"
-    expect "i386 build auto (= native): success" "$OK_RESV" \
-        "$B/i386-auto.out"
+if [ -n "$qemu_i386" ] && host_runs_i386; then
+    run "$work/i386-native.out" "$qemu_i386" -ioctl-passthrough native "$work/resvsp" "$resv_file"
+    expect_line "i386 build native: success, blocks allocated" "$OK_RESV" \
+        "$work/i386-native.out"
+    run "$work/i386-off.out" "$qemu_i386" "$work/resvsp" "$resv_file"
+    expect_line "i386 build off: ENOTTY, blocks unchanged" "$NOTTY_RESV" \
+        "$work/i386-off.out"
+    run "$work/i386-auto.out" "$qemu_i386" -ioctl-passthrough auto "$work/resvsp" "$resv_file"
+    expect_line "i386 build auto (= native): success" "$OK_RESV" \
+        "$work/i386-auto.out"
 
     # Ordinary i386 programs run with guest_base 0, so that addresses
     # inside ioctl arguments are right (QEMU is linked above them).
-    run "$B/i386-gb.out" "$Q32" -d page "$B/nstype"
-    expect "i386 build: a non-PIE i386 program gets guest_base 0" \
-        'Locating guest address space @ 0x0+$' "$B/i386-gb.out"
+    run "$work/i386-gb.out" "$qemu_i386" -d page "$work/nstype"
+    expect_line "i386 build: a non-PIE i386 program gets guest_base 0" \
+        'Locating guest address space @ 0x0+$' "$work/i386-gb.out"
     # A PIE, dynamically linked: its loader comes from the cross libc.
     ld_so=$("$CC_I386" -print-file-name=ld-linux.so.2)
     if [ -f "$ld_so" ] &&
-       "$CC_I386" -O2 -Wall -fPIE -pie -o "$B/nstype-pie" "$SRC/nstype.c"; then
-        run "$B/i386-gb-pie.out" "$Q32" -d page \
-            -L "$(dirname "$(dirname "$ld_so")")" "$B/nstype-pie"
-        expect "i386 build: a PIE i386 program gets guest_base 0" \
-            'Locating guest address space @ 0x0+$' "$B/i386-gb-pie.out"
+       "$CC_I386" -O2 -Wall -fPIE -pie -o "$work/nstype-pie" "$here/nstype.c"; then
+        run "$work/i386-gb-pie.out" "$qemu_i386" -d page \
+            -L "$(dirname "$(dirname "$ld_so")")" "$work/nstype-pie"
+        expect_line "i386 build: a PIE i386 program gets guest_base 0" \
+            'Locating guest address space @ 0x0+$' "$work/i386-gb-pie.out"
     else
-        skip "i386 build: a PIE i386 program gets guest_base 0 (no i386 ld.so)"
+        skip "i386 build: a PIE i386 program gets guest_base 0" "no i386 ld.so"
     fi
 
     if [ $contain_ok = yes ]; then
         # QEMU shares the 32-bit address space with the guest: values it
         # cannot check are refused unless named ...
         for mode in native auto; do
-            run_contain "i386-$mode" "$Q32" -strace -ioctl-passthrough $mode
-            for c in $contain_cases; do
-                expect_refused "i386-$mode" "${c%%:*}" \
+            run_contain "i386-$mode" "$qemu_i386" -strace -ioctl-passthrough $mode
+            for contain_case in $contain_cases; do
+                expect_refused "i386-$mode" "${contain_case%%:*}" \
                     'no size in number, QEMU memory in reach'
             done
         done
         # ... and, named, give the native results.
-        run_contain i386-named "$Q32" -strace -ioctl-passthrough native,$NAMED
-        for c in $contain_cases; do
-            case $c in fraget-unmapped*) continue ;; esac
-            expect_native i386-named "${c%%:*}"
-            expect_route i386-named "${c%%:*}" native
+        run_contain i386-named "$qemu_i386" -strace -ioctl-passthrough native,$NAMED
+        for contain_case in $contain_cases; do
+            case $contain_case in fraget-unmapped*) continue ;; esac
+            expect_native i386-named "${contain_case%%:*}"
+            expect_route i386-named "${contain_case%%:*}" native
         done
     fi
-elif [ -n "$Q32" ]; then
-    skip "i386 build: $host_i386_reason"
+elif [ -n "$qemu_i386" ]; then
+    skip "i386 build" "$host_i386_reason"
 else
-    skip "i386 build (no i386 qemu given)"
+    skip "i386 build" "no i386 qemu-i386 given"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -14,8 +14,8 @@
 # qpdrv.ko test module (qpdrv.c, built here against Debian's headers), the
 # test program (qpdrv-test.c) for i386, o32, n32 and n64, the qemu-i386
 # builds, and ./init, which runs the rows and powers off.  The host checks the
-# console transcript: one PASS/FAIL/SKIP line per row, then
-# "N passed, M failed[, K skipped]"; the exit status is non-zero on failure.
+# console transcript: one TAP result per row (tests/testlib.sh); the exit
+# status is non-zero on failure.
 #
 # Daily use (with QEMU_I386_N32): the N32 release tarball, made from that
 # build by scripts/make-dist.sh (or given as MIPS64_DIST_N32), is installed
@@ -64,7 +64,8 @@ i386_pkgs="libc6:i386 libacl1:i386 libattr1:i386 libselinux1:i386 libpcre2-8-0:i
     libgmp10:i386 coreutils:i386"
 expect_file=$here/page-granular-16k.expect
 
-die() { echo "run.sh: $*" >&2; echo "0 passed, 1 failed"; exit 1; }
+# die REASON: the suite cannot go on; one failed result says why.
+die() { fail "setup" "$*"; finish; exit 1; }
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 
@@ -87,9 +88,9 @@ have xz || missing="$missing xz-utils"
 have file || missing="$missing file"
 have make || missing="$missing make"
 if [ -n "$missing" ]; then
-    echo "run.sh: missing host packages; install them with:" >&2
-    echo "    apt-get install --no-install-recommends$(printf '%s\n' $missing | sort -u | tr '\n' ' ' | sed 's/^/ /;s/ $//')" >&2
-    echo "0 passed, 1 failed"
+    fail "host packages" "missing; install them with:
+    apt-get install --no-install-recommends$(printf '%s\n' $missing | sort -u | tr '\n' ' ' | sed 's/^/ /;s/ $//')"
+    finish
     exit 1
 fi
 
