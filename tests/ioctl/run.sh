@@ -102,6 +102,12 @@ $(grep -E -- "$2" "$3" | head -n 5)"
     fi
 }
 
+# QEMU options that log each passthrough decision as a trace event
+# (linux-user/trace-events): "ioctl_passthrough_call fd=N cmd=0x...
+# route=native|compat host=0x..." or "ioctl_passthrough_refuse fd=N
+# cmd=0x...: REASON".  Named one by one: a pattern would be globbed.
+trace_routes='-trace ioctl_passthrough_call -trace ioctl_passthrough_refuse'
+
 # run OUT CMD...: run a command, stdout and stderr into OUT.
 run() {
     out=$1
@@ -196,23 +202,24 @@ expect_line "filter type=0x94,type=M refuses NS_GET_NSTYPE" \
 # --- _IOR and _IO commands --------------------------------------------------------
 # Each run is traced, so that the route taken is asserted as well.
 for mode in off native compat; do
-    run "$work/label-$mode.out" "$qemu_x86_64" -strace -ioctl-passthrough $mode \
-        "$work/fslabel" "$label_file"
-    run "$work/ns-$mode.out" "$qemu_x86_64" -strace -ioctl-passthrough $mode "$work/nstype"
+    run "$work/label-$mode.out" "$qemu_x86_64" $trace_routes \
+        -ioctl-passthrough $mode "$work/fslabel" "$label_file"
+    run "$work/ns-$mode.out" "$qemu_x86_64" $trace_routes \
+        -ioctl-passthrough $mode "$work/nstype"
     case $mode in
     off)
         expect_line "x86_64 off: FS_IOC_GETFSLABEL (_IOR) ENOTTY" \
             'RESULT fslabel ret=-1 errno=25 written=0' "$work/label-$mode.out"
         expect_line "x86_64 off: NS_GET_NSTYPE (_IO) ENOTTY" \
             'RESULT nstype ret=0xffffffff errno=25 match=0' "$work/ns-$mode.out"
-        expect_no_line "x86_64 off: no route taken" '\[passthrough|\[refused' \
+        expect_no_line "x86_64 off: no route taken" 'ioctl_passthrough_' \
             "$work/label-$mode.out"
         ;;
     *)
         expect_line "x86_64 $mode: FS_IOC_GETFSLABEL (_IOR) filled the buffer" \
             'RESULT fslabel ret=0 errno=0 written=1' "$work/label-$mode.out"
         expect_line "x86_64 $mode: FS_IOC_GETFSLABEL took the $mode route" \
-            "ioctl\\(3,_IOC\\(_IOC_READ,0x94,0x31,0x100\\),0x[0-9a-f]+\\) = 0 \\[passthrough $mode\\]\$" \
+            "ioctl_passthrough_call fd=3 cmd=0x81009431 route=$mode host=0x81009431\$" \
             "$work/label-$mode.out"
         ;;
     esac
@@ -222,31 +229,32 @@ done
 expect_line "x86_64 compat: NS_GET_NSTYPE (_IO) returned CLONE_NEWUTS" \
     'RESULT nstype ret=0x4000000 errno=0 match=1' "$work/ns-compat.out"
 expect_line "x86_64 compat: NS_GET_NSTYPE took the compat route" \
-    'ioctl\(3,_IOC\(_IOC_NONE,0xb7,0x3,0\),0\) = 67108864 \[passthrough compat\]$' \
+    'ioctl_passthrough_call fd=3 cmd=0xb703 route=compat host=0xb703$' \
     "$work/ns-compat.out"
 expect_line "x86_64 native: NS_GET_NSTYPE (_IO) refused with ENOTTY" \
     'RESULT nstype ret=0xffffffff errno=25 match=0' "$work/ns-native.out"
 expect_line "x86_64 native: the refusal names the reason" \
-    'ioctl\(3,_IOC\(_IOC_NONE,0xb7,0x3,0\),0\) = -1 errno=25 .*\[refused: no size in number, 64-bit entry\]$' \
+    'ioctl_passthrough_refuse fd=3 cmd=0xb703: no size in number, 64-bit entry$' \
     "$work/ns-native.out"
 
 # --- hostile arguments ------------------------------------------------------------
-# expect_refusals NAME FILE COUNT REASON: FILE shows COUNT ioctls that
-# QEMU refused for REASON with EFAULT, and none that reached the kernel.
+# expect_refusals NAME FILE COUNT REASON: FILE (a run traced with
+# $trace_routes) shows COUNT ioctls that QEMU refused for REASON, and
+# none that reached the kernel.
 expect_refusals() {
     skip_no_compat32 "$1" "$2" && return
-    got=$(grep -Ec "^[0-9]+ ioctl\\(.* = -1 errno=14 .*\\[refused: $4\\]\$" "$2")
-    if [ "$got" -eq "$3" ] && ! grep -q '\[passthrough' "$2"; then
+    got=$(grep -Ec "ioctl_passthrough_refuse fd=[0-9]+ cmd=0x[0-9a-f]+: $4\$" "$2")
+    if [ "$got" -eq "$3" ] && ! grep -q 'ioctl_passthrough_call' "$2"; then
         pass "$1"
     else
-        fail "$1" "wanted $3 [refused: $4] and no [passthrough], got $got:
-$(grep -E 'ioctl\(' "$2" | head -n 10)"
+        fail "$1" "wanted $3 refusals ($4) and no call, got $got:
+$(grep -E 'ioctl_passthrough_' "$2" | head -n 10)"
     fi
 }
 
 for mode in native compat auto; do
-    run "$work/hostile-$mode.out" "$qemu_x86_64" -strace -ioctl-passthrough $mode \
-        "$work/hostile" "$label_file"
+    run "$work/hostile-$mode.out" "$qemu_x86_64" $trace_routes \
+        -ioctl-passthrough $mode "$work/hostile" "$label_file"
     for hostile_case in unmapped-read unmapped-write readonly straddle wrap null; do
         expect_line "x86_64 $mode: hostile $hostile_case -> EFAULT" \
             "RESULT hostile case=$hostile_case ret=-1 errno=14\$" "$work/hostile-$mode.out"
@@ -259,48 +267,75 @@ for mode in native compat auto; do
         "$work/hostile-$mode.out"
 done
 
-# --- -strace ----------------------------------------------------------------
+# --- -strace and the trace events -------------------------------------------
+# -strace decodes unknown _IOC() numbers; the route each call took is
+# reported by the trace events ioctl_passthrough_call/_refuse.
 run "$work/strace-compat.out" "$qemu_x86_64" -strace -ioctl-passthrough compat "$work/mdrv"
-expect_line "strace: 0xc1144d01 decoded, [passthrough compat]" \
-    'ioctl\(3,_IOC\(_IOC_READ\|_IOC_WRITE,0x4d,0x1,0x114\),0x[0-9a-f]+\) = -1 errno=25 .*\[passthrough compat\]$' \
+expect_line "strace: 0xc1144d01 decoded" \
+    'ioctl\(3,_IOC\(_IOC_READ\|_IOC_WRITE,0x4d,0x1,0x114\),0x[0-9a-f]+\) = -1 errno=25 ' \
     "$work/strace-compat.out"
+expect_no_line "strace: no route annotation" '\[passthrough|\[refused' \
+    "$work/strace-compat.out"
+run "$work/trace-compat.out" "$qemu_x86_64" $trace_routes -ioctl-passthrough compat \
+    "$work/mdrv"
+expect_line "trace: 0xc1144d01 took the compat route" \
+    'ioctl_passthrough_call fd=3 cmd=0xc1144d01 route=compat host=0xc1144d01$' \
+    "$work/trace-compat.out"
 
 run "$work/strace-resv.out" "$qemu_x86_64" -strace -ioctl-passthrough auto "$work/resvsp" "$resv_file"
+run "$work/trace-resv.out" "$qemu_x86_64" $trace_routes -ioctl-passthrough auto \
+    "$work/resvsp" "$resv_file"
 if [ $compat32 = yes ]; then
-    expect_line "strace: FS_IOC_RESVSP decoded, = 0 [passthrough compat]" \
-        'ioctl\(3,_IOC\(_IOC_WRITE,0x58,0x28,0x2c\),0x[0-9a-f]+\) = 0 \[passthrough compat\]$' \
+    expect_line "strace: FS_IOC_RESVSP decoded, = 0" \
+        'ioctl\(3,_IOC\(_IOC_WRITE,0x58,0x28,0x2c\),0x[0-9a-f]+\) = 0$' \
         "$work/strace-resv.out"
+    expect_line "trace: auto sends FS_IOC_RESVSP down the compat route" \
+        'ioctl_passthrough_call fd=3 cmd=0x402c5828 route=compat host=0x402c5828$' \
+        "$work/trace-resv.out"
 else
-    skip "strace: FS_IOC_RESVSP decoded, = 0 [passthrough compat]" "auto needs the kernel's 32-bit entry"
+    skip "strace: FS_IOC_RESVSP decoded, = 0" "auto needs the kernel's 32-bit entry"
+    skip "trace: auto sends FS_IOC_RESVSP down the compat route" "auto needs the kernel's 32-bit entry"
 fi
 
 run "$work/strace-native.out" "$qemu_x86_64" -strace -ioctl-passthrough native,cmd=0xb703 \
     "$work/nstype"
-expect_line "strace: _IO number named with cmd= decoded, [passthrough native]" \
-    'ioctl\(3,_IOC\(_IOC_NONE,0xb7,0x3,0\),0\) = 67108864 \[passthrough native\]$' \
+expect_line "strace: _IO number named with cmd= decoded" \
+    'ioctl\(3,_IOC\(_IOC_NONE,0xb7,0x3,0\),0\) = 67108864$' \
     "$work/strace-native.out"
+run "$work/trace-native.out" "$qemu_x86_64" $trace_routes \
+    -ioctl-passthrough native,cmd=0xb703 "$work/nstype"
+expect_line "trace: _IO number named with cmd= took the native route" \
+    'ioctl_passthrough_call fd=3 cmd=0xb703 route=native host=0xb703$' \
+    "$work/trace-native.out"
 
 # Arguments of numbers without a size show in hex, as strace(1) does.
 run "$work/strace-hex.out" "$qemu_x86_64" -strace -ioctl-passthrough compat \
     "$work/contain" io-args /proc/self/ns/uts
 expect_line "strace: _IO argument 0x1234 shown in hex" \
-    'ioctl\(3,_IOC\(_IOC_NONE,0xb7,0x3,0\),0x1234\) = 67108864 \[passthrough compat\]$' \
+    'ioctl\(3,_IOC\(_IOC_NONE,0xb7,0x3,0\),0x1234\) = 67108864$' \
     "$work/strace-hex.out"
 expect_line "strace: _IO argument -5 shown in hex" \
-    'ioctl\(3,_IOC\(_IOC_NONE,0xb7,0x3,0\),0xfffffffb\) = 67108864 \[passthrough compat\]$' \
+    'ioctl\(3,_IOC\(_IOC_NONE,0xb7,0x3,0\),0xfffffffb\) = 67108864$' \
     "$work/strace-hex.out"
 
 run "$work/strace-filter.out" "$qemu_x86_64" -strace -ioctl-passthrough native,type=Z \
     "$work/mdrv"
-expect_line "strace: filtered command is [refused: filtered out]" \
-    'ioctl\(3,_IOC\(_IOC_READ\|_IOC_WRITE,0x4d,0x1,0x114\),0x[0-9a-f]+\) = -1 errno=25 .*\[refused: filtered out\]$' \
+expect_line "strace: filtered command decoded, ENOTTY" \
+    'ioctl\(3,_IOC\(_IOC_READ\|_IOC_WRITE,0x4d,0x1,0x114\),0x[0-9a-f]+\) = -1 errno=25 ' \
     "$work/strace-filter.out"
+run "$work/trace-filter.out" "$qemu_x86_64" $trace_routes -ioctl-passthrough native,type=Z \
+    "$work/mdrv"
+expect_line "trace: filtered command refused as filtered out" \
+    'ioctl_passthrough_refuse fd=3 cmd=0xc1144d01: filtered out$' \
+    "$work/trace-filter.out"
+expect_no_line "trace: filtered command not called" 'ioctl_passthrough_call' \
+    "$work/trace-filter.out"
 
-run "$work/strace-off.out" "$qemu_x86_64" -strace "$work/mdrv"
+run "$work/strace-off.out" "$qemu_x86_64" -strace $trace_routes "$work/mdrv"
 expect_line "strace off: stock format" \
     'ioctl\(3,0xc1144d01,0x[0-9a-f]+\) = -1 errno=25 \(Inappropriate ioctl for device\)$' \
     "$work/strace-off.out"
-expect_no_line "strace off: no route annotation" '\[passthrough|\[refused' \
+expect_no_line "passthrough off: no trace event" 'ioctl_passthrough_' \
     "$work/strace-off.out"
 
 run "$work/unimp-off.out" "$qemu_x86_64" -d unimp "$work/mdrv"
@@ -350,20 +385,22 @@ expect_line "compat with guest_base != 0 refuses to start" \
     'compat: guest_base is not 0' "$work/gb.out"
 expect_line "compat with guest_base != 0 exits non-zero" '^EXIT [1-9]' "$work/gb.out"
 
-run "$work/gb-force.out" "$qemu_x86_64" -B 0x10000000 -strace \
+run "$work/gb-force.out" "$qemu_x86_64" -B 0x10000000 $trace_routes \
     -ioctl-passthrough compat,force "$work/nstype"
 expect_line "compat,force with guest_base != 0 runs (warning given)" \
     'warning: .*guest_base' "$work/gb-force.out"
 expect_line "compat,force with guest_base != 0: _IO call refused (not contained)" \
     'RESULT nstype ret=0xffffffff errno=25 match=0' "$work/gb-force.out"
 expect_line "compat,force with guest_base != 0: refusal names the reason" \
-    '\[refused: no size in number, QEMU memory in reach\]$' "$work/gb-force.out"
-run "$work/gb-named.out" "$qemu_x86_64" -B 0x10000000 -strace \
+    'ioctl_passthrough_refuse fd=3 cmd=0xb703: no size in number, QEMU memory in reach$' \
+    "$work/gb-force.out"
+run "$work/gb-named.out" "$qemu_x86_64" -B 0x10000000 $trace_routes \
     -ioctl-passthrough compat,force,cmd=0xb703 "$work/nstype"
 expect_line "compat,force,cmd=0xb703 with guest_base != 0: named _IO call works" \
     'RESULT nstype ret=0x4000000 errno=0 match=1' "$work/gb-named.out"
 expect_line "compat,force,cmd=0xb703: took the compat route" \
-    '\[passthrough compat\]$' "$work/gb-named.out"
+    'ioctl_passthrough_call fd=3 cmd=0xb703 route=compat host=0xb703$' \
+    "$work/gb-named.out"
 
 run "$work/gb-auto.out" "$qemu_x86_64" -B 0x10000000 -ioctl-passthrough auto \
     "$work/resvsp" "$resv_file"
@@ -382,10 +419,10 @@ expect_line "signals vs compat route: all calls correct" \
     "$work/sig-compat.out"
 for route in native compat; do
     case $route in native) opt=native,cmd=0xb703 ;; *) opt=compat ;; esac
-    # A timer every 2 ms: tracing each signal takes longer than 50 us.
-    run "$work/sig-route.out" "$qemu_x86_64" -strace -ioctl-passthrough $opt \
+    # A timer every 2 ms: logging each call takes longer than 50 us.
+    run "$work/sig-route.out" "$qemu_x86_64" $trace_routes -ioctl-passthrough $opt \
         "$work/sigstress" 200 2000
-    traced=$(grep -c "ioctl(3,_IOC(_IOC_NONE,0xb7,0x3,0),0) = 67108864 \[passthrough $route\]\$" \
+    traced=$(grep -Ec "ioctl_passthrough_call fd=[0-9]+ cmd=0xb703 route=$route host=0xb703\$" \
         "$work/sig-route.out")
     if skip_no_compat32 "signals vs $route route" "$work/sig-route.out"; then
         :
@@ -405,7 +442,7 @@ NAMED=cmd=0x1265:0x8946:0xaa00:0xc018aa3f:0xc020aa00
 contain_cases="fraget-canary:$BLKDEV fraget-global:$BLKDEV \
     fraget-unmapped:$BLKDEV ethtool-after:lo ethtool-edge:lo uffd"
 
-# run_contain TAG QEMU [OPTIONS]: run every case, traced, into TAG-CASE.out.
+# run_contain TAG QEMU [OPTIONS]: run every case into TAG-CASE.out.
 run_contain() {
     tag=$1
     shift
@@ -418,7 +455,7 @@ run_contain() {
 }
 
 # result_line FILE: the RESULT line that sums the case up (the last one;
-# under -strace it may follow the trace of the write on the same line).
+# it may follow a trace event on the same line).
 result_line() { grep -o 'RESULT .*' "$1" | tail -n 1; }
 
 # expect_native TAG CASE: TAG's run of CASE gave what the native run gave.
@@ -443,11 +480,11 @@ $(tail -n 5 "$work/$1-$2.out")"
 # QEMU with ENOTTY for REASON, none reached the kernel, QEMU exited 0.
 expect_refused() {
     out=$work/$1-$2.out
-    if grep -q '\[passthrough' "$out" ||
-       ! grep -Eq "= -1 errno=25 .*\\[refused: $3\\]\$" "$out" ||
+    if grep -q 'ioctl_passthrough_call' "$out" ||
+       ! grep -Eq "ioctl_passthrough_refuse fd=[0-9]+ cmd=0x[0-9a-f]+: $3\$" "$out" ||
        ! grep -q '^EXIT 0$' "$out"; then
-        fail "$1 $2" "wanted only [refused: $3] and exit 0; got:
-$(grep -E 'ioctl\(|^RESULT|^EXIT' "$out" | tail -n 5)"
+        fail "$1 $2" "wanted only refusals ($3) and exit 0; got:
+$(grep -E 'ioctl_passthrough_|^RESULT|^EXIT' "$out" | tail -n 5)"
         return
     fi
     case $2 in
@@ -463,12 +500,14 @@ $(grep -E 'ioctl\(|^RESULT|^EXIT' "$out" | tail -n 5)"
     esac
 }
 
-# expect_route TAG CASE ROUTE: every traced ioctl of the case took ROUTE.
+# expect_route TAG CASE ROUTE: every passed ioctl of the case took ROUTE.
 expect_route() {
     out=$work/$1-$2.out
-    if grep -q '\[refused' "$out" || ! grep -q "\[passthrough $3\]\$" "$out"; then
+    if grep -q 'ioctl_passthrough_refuse' "$out" ||
+       grep 'ioctl_passthrough_call' "$out" | grep -vq " route=$3 " ||
+       ! grep -q "ioctl_passthrough_call .* route=$3 " "$out"; then
         fail "$1 $2: took the $3 route" "not every call did:
-$(grep -E 'ioctl\(' "$out" | tail -n 5)"
+$(grep -E 'ioctl_passthrough_' "$out" | tail -n 5)"
     else
         pass "$1 $2: took the $3 route"
     fi
@@ -487,7 +526,7 @@ if [ $contain_ok = yes ]; then
     # x86_64 build, compat and auto: values are contained, the 32-bit
     # entry has the guest's layouts: native results.
     for mode in compat auto; do
-        run_contain "x86_64-$mode" "$qemu_x86_64" -strace -ioctl-passthrough $mode
+        run_contain "x86_64-$mode" "$qemu_x86_64" $trace_routes -ioctl-passthrough $mode
         for contain_case in $contain_cases; do
             expect_native "x86_64-$mode" "${contain_case%%:*}"
             expect_route "x86_64-$mode" "${contain_case%%:*}" compat
@@ -496,12 +535,12 @@ if [ $contain_ok = yes ]; then
     # x86_64 build, native: the 64-bit entry would misread the 32-bit
     # argument (8 bytes written over a long, a 40-byte ifreq read out of
     # a 32-byte one): refused.
-    run_contain x86_64-native "$qemu_x86_64" -strace -ioctl-passthrough native
+    run_contain x86_64-native "$qemu_x86_64" $trace_routes -ioctl-passthrough native
     for contain_case in $contain_cases; do
         expect_refused x86_64-native "${contain_case%%:*}" 'no size in number, 64-bit entry'
     done
     # ... unless named, which passes the argument as it is.
-    run "$work/x86_64-named.out" "$qemu_x86_64" -strace -ioctl-passthrough native,$NAMED \
+    run "$work/x86_64-named.out" "$qemu_x86_64" $trace_routes -ioctl-passthrough native,$NAMED \
         "$work/contain" fraget-global $BLKDEV
     expect_line "x86_64 native,cmd=0x1265: a named command passes" \
         'RESULT fraget-global ret=0 errno=0 value=256' "$work/x86_64-named.out"
@@ -543,14 +582,14 @@ if [ -n "$qemu_i386" ] && host_runs_i386; then
         # QEMU shares the 32-bit address space with the guest: values it
         # cannot check are refused unless named ...
         for mode in native auto; do
-            run_contain "i386-$mode" "$qemu_i386" -strace -ioctl-passthrough $mode
+            run_contain "i386-$mode" "$qemu_i386" $trace_routes -ioctl-passthrough $mode
             for contain_case in $contain_cases; do
                 expect_refused "i386-$mode" "${contain_case%%:*}" \
                     'no size in number, QEMU memory in reach'
             done
         done
         # ... and, named, give the native results.
-        run_contain i386-named "$qemu_i386" -strace -ioctl-passthrough native,$NAMED
+        run_contain i386-named "$qemu_i386" $trace_routes -ioctl-passthrough native,$NAMED
         for contain_case in $contain_cases; do
             case $contain_case in fraget-unmapped*) continue ;; esac
             expect_native i386-named "${contain_case%%:*}"

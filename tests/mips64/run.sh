@@ -367,6 +367,7 @@ i386=/bin/qpdrv-test-i386
         echo "n64-native /qemu/n64 -ioctl-passthrough native $i386"
         # -strace output and the program's lines interleave: a row of its own
         echo "n64-native-strace /qemu/n64 -strace -ioctl-passthrough native $i386"
+        echo "n64-native-trace /qemu/n64 -trace ioctl_passthrough_refuse -ioctl-passthrough native $i386"
         echo "n64-native-named /qemu/n64 -ioctl-passthrough native,type=M,cmd=0x4d03 $i386"
         echo "n64-compat /qemu/n64 -ioctl-passthrough compat $i386"
         echo "n64-env-compat QEMU_IOCTL_PASSTHROUGH=compat /qemu/n64 $i386"
@@ -381,7 +382,7 @@ i386=/bin/qpdrv-test-i386
     if [ $have_n32 = yes ]; then
         echo "n32-default /qemu/n32 $i386"
         echo "n32-native /qemu/n32 -ioctl-passthrough native $i386"
-        echo "n32-native-strace /qemu/n32 -strace -ioctl-passthrough native $i386"
+        echo "n32-native-trace /qemu/n32 -trace ioctl_passthrough_refuse -ioctl-passthrough native $i386"
         echo "n32-native-named /qemu/n32 -ioctl-passthrough native,type=M,cmd=0x4d03 $i386"
         echo "n32-gb-static /qemu/n32 -d page /bin/hello-i386"
         echo "n32-gb-pie /qemu/n32 -d page -L /i386 /bin/hello-i386-pie"
@@ -534,14 +535,14 @@ qrow $have_n64 n64-native "qemu-i386 n64, native: ior re-encoded, native path" "
 # _IO: no size in the number, so QEMU cannot check the argument: refused
 # where the entry is 64-bit or QEMU's memory is in reach, unless named
 qrow $have_n64 n64-native "qemu-i386 n64, native: io refused by QEMU (ENOTTY)" "$ENOTTY_IO"
-qrow $have_n64 n64-native-strace "qemu-i386 n64, native: -strace names the refusal" \
-    '\[refused: no size in number, 64-bit entry\]$'
+qrow $have_n64 n64-native-trace "qemu-i386 n64, native: the trace event names the refusal" \
+    'ioctl_passthrough_refuse fd=[0-9]+ cmd=0x4d03: no size in number, 64-bit entry$'
 qrow $have_n64 n64-native-named "qemu-i386 n64, native,cmd=0x4d03: io counted" "$OK_IO"
 qrow $have_n32 n32-native "qemu-i386 n32, native: iowr answered by the compat handler" "$OK_IOWR"
 qrow $have_n32 n32-native "qemu-i386 n32, native: ior re-encoded, compat path" "$OK_IOR_COMPAT"
 qrow $have_n32 n32-native "qemu-i386 n32, native: io refused by QEMU (ENOTTY)" "$ENOTTY_IO"
-qrow $have_n32 n32-native-strace "qemu-i386 n32, native: -strace names the refusal" \
-    '\[refused: no size in number, QEMU memory in reach\]$'
+qrow $have_n32 n32-native-trace "qemu-i386 n32, native: the trace event names the refusal" \
+    'ioctl_passthrough_refuse fd=[0-9]+ cmd=0x4d03: no size in number, QEMU memory in reach$'
 qrow $have_n32 n32-native-named "qemu-i386 n32, native,cmd=0x4d03: iowr answered by the compat handler" "$OK_IOWR"
 qrow $have_n32 n32-native-named "qemu-i386 n32, native,cmd=0x4d03: io counted" "$OK_IO"
 
