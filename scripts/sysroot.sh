@@ -8,7 +8,7 @@
 #                are downloaded into $QP_CACHE/distfiles
 #   JOBS         parallel build jobs (default 2)
 # Sources: Debian source packages pinned by version and sha256 in
-# upstream/sysroot-sources.  The last stdout line holds the environment
+# pins/sysroot-sources.  The last stdout line holds the environment
 # to give QEMU's configure, as NAME=VALUE words (PKG_CONFIG_LIBDIR=...;
 # for cygwin also PKG_CONFIG_SYSROOT_DIR, CFLAGS and LDFLAGS).
 #
@@ -80,7 +80,7 @@ build_packages="dpkg-dev pkgconf make meson ninja-build python3 xz-utils bzip2"
 jobs=${JOBS:-2}
 
 script=$TOP/scripts/$(basename "$0")
-pins=$TOP/upstream/sysroot-sources
+pins=$TOP/pins/sysroot-sources
 sysroot=${SYSROOT_DIR:-$TOP/build/sysroot-$abi}
 case $sysroot in /*) ;; *) sysroot=$PWD/$sysroot ;; esac
 [ -f "$pins" ] || die "pin file $pins not found"

@@ -2,7 +2,7 @@
 # Tests of the tree tooling (scripts/make-tree.sh, export-patches.sh,
 # fetch-qemu.sh) on scratch copies: reproducible commits, export round trip,
 # refusal to clobber work, a bad patch named, resume, corrupt tarballs; and
-# tests/run.sh's suite list.
+# tests/run.sh's suite list; the pin files.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/testlib.sh"
@@ -186,5 +186,60 @@ else
 fi
 expect unknown-suite 2 "unknown suite 'no-such-suite'; the suites are: series " \
     "$top/tests/run.sh" no-such-suite
+
+# 12. upstream/ holds QEMU's pin and key alone; every other input is pinned
+# in pins/, and nothing names a pin file at its old place.
+have=$(cd "$top/upstream" && ls | tr '\n' ' ')
+if [ "$have" = "qemu-signing-key.asc qemu.pin " ]; then
+    pass "upstream/ holds qemu.pin and its signing key only"
+else
+    fail "upstream/ holds qemu.pin and its signing key only" "upstream/: $have"
+fi
+stale=$(cd "$top" && for f in pins/*; do
+    grep -rn --exclude-dir=.git --exclude-dir=patches --exclude-dir=build \
+        --exclude-dir=qemu "upstream/${f#pins/}" . || true
+done)
+if [ -z "$stale" ]; then
+    pass "no file names a pins/ file under upstream/"
+else
+    fail "no file names a pins/ file under upstream/" "$stale"
+fi
+
+# 13. A missing pin file is an error that names it, even when an earlier
+# file holds the package asked for: never an empty pin list.  The package
+# is a scratch one whose .deb is in a scratch DISTDIR, so that without the
+# check fetch.sh would succeed offline.
+mkdir "$work/debs"
+echo 'not a real package' > "$work/debs/qp-scratch_1.0_all.deb"
+printf 'qp-scratch 1.0 all %s\n' "$(sha256sum < "$work/debs/qp-scratch_1.0_all.deb" |
+    cut -d' ' -f1)" > "$work/scratch-inputs"
+fetch_scratch() {
+    env DISTDIR="$work/debs" QP_CACHE="$work/cache" ACCEPTANCE_INPUTS="$*" \
+        "$top/tests/acceptance/fetch.sh" deb qp-scratch all
+}
+expect pinned-scratch-package-found 0 "^$work/debs/qp-scratch_1.0_all.deb\$" \
+    fetch_scratch "$work/scratch-inputs"
+expect missing-pin-file-named 1 "pin file not found: $work/no-such-inputs" \
+    fetch_scratch "$work/scratch-inputs" "$work/no-such-inputs"
+
+# 14. The Cygwin suites skip only when no toolchain is cached; a check that
+# fails (here: its pin file missing, in a scratch copy of the scripts) is
+# a FAIL with the script's message.
+mkdir -p "$work/top/scripts" "$work/top/upstream" "$work/top/pins"
+cp "$top/scripts/lib.sh" "$top/scripts/cygwin-toolchain.sh" "$work/top/scripts/"
+cp "$top/upstream/qemu.pin" "$work/top/upstream/"
+toolchain_check() {
+    env QP_CACHE="$work/cache" sh -c \
+        'top=$1; . "$2/tests/testlib.sh"; cygwin_toolchain cygwin-probe' \
+        sh "$work/top" "$top" || true
+}
+expect cygwin-toolchain-missing-pins-fail 0 \
+    "^FAIL cygwin-probe: .*pin file .*/pins/cygwin-toolchain-sources not found" \
+    toolchain_check
+cp "$top/pins/cygwin-toolchain-sources" "$work/top/pins/"
+expect cygwin-toolchain-not-cached-skips 0 \
+    "^SKIP cygwin-probe: no Cygwin cross toolchain in the cache" toolchain_check
+[ ! -e "$work/cache" ] && pass "the toolchain check writes nothing" ||
+    fail "the toolchain check writes nothing" "$(find "$work/cache" | head)"
 
 finish
