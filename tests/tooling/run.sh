@@ -242,4 +242,52 @@ expect cygwin-toolchain-not-cached-skips 0 \
 [ ! -e "$work/cache" ] && pass "the toolchain check writes nothing" ||
     fail "the toolchain check writes nothing" "$(find "$work/cache" | head)"
 
+# 15. Debian packages are installed only after a dry run in which apt
+# removes nothing (scripts/lib.sh, used by install-deps.sh, sysroot.sh and
+# cygwin-toolchain.sh), with stand-ins for dpkg-query (nothing installed),
+# id (uid $QP_STUB_UID, default root) and apt-get (a dry run asked for
+# qp-conflicting removes gcc-12; what it really installs is logged).
+mkdir "$work/stubs"
+cat > "$work/stubs/apt-get" <<'EOT'
+#!/bin/sh
+case " $* " in
+*" -s "*)
+    case " $* " in *" qp-conflicting "*) echo "Remv gcc-12 [12.2.0-14]" ;; esac
+    echo "Inst $*" ;;
+*) echo "$*" >> "$QP_STUB_LOG" ;;
+esac
+EOT
+printf '#!/bin/sh\nexit 1\n' > "$work/stubs/dpkg-query"
+printf '#!/bin/sh\necho "${QP_STUB_UID:-0}"\n' > "$work/stubs/id"
+chmod +x "$work/stubs/apt-get" "$work/stubs/dpkg-query" "$work/stubs/id"
+installs=$work/stub-installs
+# install_with_stubs UID PACKAGE...: install_missing_packages as user UID
+install_with_stubs() {
+    stub_uid=$1
+    shift
+    env PATH="$work/stubs:$PATH" QP_STUB_LOG="$installs" QP_STUB_UID="$stub_uid" sh -c \
+        'QP_TOP=$1; shift; . "$QP_TOP/scripts/lib.sh"; install_missing_packages "$@"' \
+        sh "$top" "$@"
+}
+expect apt-removal-refused 1 "would REMOVE: gcc-12; not doing that" \
+    install_with_stubs 0 qp-plain qp-conflicting
+expect not-root-prints-command 1 \
+    "as root run: apt-get install -y --no-install-recommends qp-plain\$" \
+    install_with_stubs 1000 qp-plain
+if [ ! -e "$installs" ]; then
+    pass "nothing installed when apt would remove a package or not root"
+else
+    fail "nothing installed when apt would remove a package or not root" \
+        "$(cat "$installs")"
+fi
+expect apt-install-without-removals 0 "installing: qp-plain" \
+    install_with_stubs 0 qp-plain
+if [ "$(cat "$installs" 2>/dev/null)" = \
+     "install -y -q --no-install-recommends qp-plain" ]; then
+    pass "installed with apt-get install --no-install-recommends"
+else
+    fail "installed with apt-get install --no-install-recommends" \
+        "apt-get ran: $(cat "$installs" 2>/dev/null)"
+fi
+
 finish
