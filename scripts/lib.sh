@@ -67,14 +67,24 @@ export_series() {
         -o "$2" "$BASE_TAG..HEAD"
 }
 
+# profile_names: the profiles, one a line: the files in profiles/ whose
+# names have no dot.  NAME.common files there are fragments that profiles
+# source (. "$TOP/profiles/NAME.common"), not profiles.
+profile_names() {
+    for file in "$TOP"/profiles/*; do
+        case ${file##*/} in *.*) ;; *) [ ! -f "$file" ] || echo "${file##*/}" ;; esac
+    done
+}
+
 # profile_file NAME: the file of profile NAME in profiles/, or die; NAME
-# must be a plain name (profiles are sourced as shell code).
+# must be a plain name without a dot (profiles are sourced as shell code,
+# with $TOP set).
 profile_file() {
     case $1 in
-        ''|.*|*/*) die "'$1' is not a profile name (have: $(ls "$TOP/profiles" | tr '\n' ' '))" ;;
+        ''|*.*|*/*) die "'$1' is not a profile name (have: $(profile_names | tr '\n' ' '))" ;;
     esac
     [ -f "$TOP/profiles/$1" ] ||
-        die "no profile '$1' (have: $(ls "$TOP/profiles" | tr '\n' ' '))"
+        die "no profile '$1' (have: $(profile_names | tr '\n' ' '))"
     echo "$TOP/profiles/$1"
 }
 

@@ -290,4 +290,12 @@ else
         "apt-get ran: $(cat "$installs" 2>/dev/null)"
 fi
 
+# 16. profiles/NAME.common files are fragments, never profiles: no script
+# takes one as a profile, and the MIPS one refuses to be read on its own.
+expect fragment-not-a-profile 1 "'mips64el.common' is not a profile name" \
+    "$top/scripts/make-rpm-spec.sh" mips64el.common
+expect mips64el-fragment-alone-refused 1 \
+    "DIST_ARCH is '', not mips64el-n32 or mips64el-n64" \
+    env -u DIST_ARCH TOP="$top" sh -c '. "$TOP/profiles/mips64el.common"'
+
 finish
