@@ -315,8 +315,10 @@ def bench_system(args):
     acc = os.path.join(os.environ.get('QP_CACHE') or
                        os.path.expanduser('~/.cache/qemu-ports'), 'acceptance')
     fetch = os.path.join(TOP, 'tests', 'acceptance', 'fetch.sh')
-    pins = os.path.join(TOP, 'upstream', 'acceptance-inputs')
+    pins = os.path.join(TOP, 'pins', 'acceptance-inputs')
     kernel_pkg = None
+    if not os.path.isfile(pins):
+        raise SystemExit('run.py: pin file not found: %s' % pins)
     with open(pins) as f:
         for line in f:
             w = line.split()

@@ -7,10 +7,11 @@
 #
 # usage: scripts/cygwin-toolchain.sh [--check]   (or: make cygwin-toolchain)
 #   --check   build nothing: print PREFIX/bin if the toolchain is complete,
-#             else say so on stderr and exit with status 1
+#             else say so on stderr and exit with status 2 (1: an error,
+#             such as a missing pin file)
 #   CYGWIN_TOOLCHAIN_DIR  install prefix (default:
 #             $QP_CACHE/cygwin-toolchain-KEY, KEY being a short hash of
-#             upstream/cygwin-toolchain-sources and of the build recipe below)
+#             pins/cygwin-toolchain-sources and of the build recipe below)
 #   DISTDIR   directory searched first for source files (may be read-only);
 #             cygwin-3.6.10-src.tar.xz must be there or in $QP_CACHE/distfiles
 #   QP_CACHE  cache root (default ~/.cache/qemu-ports); missing Debian source
@@ -19,7 +20,7 @@
 #             the peak, deleted after success; the toolchain is ~400 MB)
 #   JOBS      parallel build jobs (default 2)
 #
-# Sources, pinned by version and sha256 in upstream/cygwin-toolchain-sources:
+# Sources, pinned by version and sha256 in pins/cygwin-toolchain-sources:
 # the upstream trees inside Debian's binutils (2.44, trixie), gcc-12 (12.2.0,
 # bookworm; plus Debian's gcc-gfdl-build.diff, which its doc-stripped tarball
 # needs) and mingw-w64 (10.0.0, bookworm) source packages, fetched with
@@ -72,7 +73,7 @@ jobs=${JOBS:-2}
 case $jobs in ''|*[!0-9]*) die "JOBS must be a number, not '$jobs'" ;; esac
 
 script=$TOP/scripts/$(basename "$0")
-pins=$TOP/upstream/cygwin-toolchain-sources
+pins=$TOP/pins/cygwin-toolchain-sources
 [ -f "$pins" ] || die "pin file $pins not found"
 
 # What the builds run.  The mingw-w64 compilers and zlib are for Cygwin's
@@ -518,7 +519,7 @@ if [ -d "$stamps" ]; then
 fi
 if [ -n "$check_only" ]; then
     say "no complete toolchain in $prefix (make cygwin-toolchain builds it)"
-    exit 1
+    exit 2
 fi
 if [ ! -d "$stamps" ] && [ -d "$prefix" ] && [ -n "$(ls -A "$prefix")" ]; then
     die "$prefix exists, is not empty and was not made by this script"

@@ -45,10 +45,9 @@ fi
 codename=${VERSION_CODENAME:-}
 
 missing=''
-for pkg in $(wanted DEBIAN_PACKAGES "$@") $EXTRA_DEBIAN_PACKAGES; do
-    # An architecture-qualified or versioned name is checked as given.
-    status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
-    [ "$status" = "install ok installed" ] || missing="$missing $pkg"
+# shellcheck disable=SC2046
+for pkg in $(missing_packages $(wanted DEBIAN_PACKAGES "$@") $EXTRA_DEBIAN_PACKAGES); do
+    missing="$missing $pkg"
 done
 
 # QEMU 10.0 needs meson >= 1.5.
@@ -107,16 +106,7 @@ fi
 apt-get update -qq ||
     warn "apt-get update reported errors; using the indexes it could load"
 
-# Install $@ (apt-get arguments) only if apt would remove nothing.
-apt_install_safely() {
-    plan=$(apt-get install -s -y --no-install-recommends "$@") ||
-        die "apt-get cannot install: $*"
-    removals=$(printf '%s\n' "$plan" | sed -n 's/^Remv \([^ ]*\).*/\1/p')
-    [ -z "$removals" ] ||
-        die "installing '$*' would REMOVE: $(echo $removals); not doing that. Resolve it by hand."
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"
-}
-
+# apt_install_safely (scripts/lib.sh): only if apt would remove nothing.
 [ -z "$meson_from_backports" ] ||
     apt_install_safely -t bookworm-backports meson
 # shellcheck disable=SC2086

@@ -67,14 +67,24 @@ export_series() {
         -o "$2" "$BASE_TAG..HEAD"
 }
 
+# profile_names: the profiles, one a line: the files in profiles/ whose
+# names have no dot.  NAME.common files there are fragments that profiles
+# source (. "$TOP/profiles/NAME.common"), not profiles.
+profile_names() {
+    for file in "$TOP"/profiles/*; do
+        case ${file##*/} in *.*) ;; *) [ ! -f "$file" ] || echo "${file##*/}" ;; esac
+    done
+}
+
 # profile_file NAME: the file of profile NAME in profiles/, or die; NAME
-# must be a plain name (profiles are sourced as shell code).
+# must be a plain name without a dot (profiles are sourced as shell code,
+# with $TOP set).
 profile_file() {
     case $1 in
-        ''|.*|*/*) die "'$1' is not a profile name (have: $(ls "$TOP/profiles" | tr '\n' ' '))" ;;
+        ''|*.*|*/*) die "'$1' is not a profile name (have: $(profile_names | tr '\n' ' '))" ;;
     esac
     [ -f "$TOP/profiles/$1" ] ||
-        die "no profile '$1' (have: $(ls "$TOP/profiles" | tr '\n' ' '))"
+        die "no profile '$1' (have: $(profile_names | tr '\n' ' '))"
     echo "$TOP/profiles/$1"
 }
 
@@ -105,23 +115,43 @@ sha256_verify() {
         die "$1: sha256 mismatch: expected $2, got $actual (corrupt or wrong file; delete it to download again)"
 }
 
-# Install the Debian packages among "$@" that are missing, after a dry run
-# shows that apt would remove nothing (a lagging foreign index can make it
-# propose removing a toolchain).  Not root: print the command and stop.
-install_missing_packages() {
-    wanted=
+# missing_packages PACKAGE...: print, one a line, the Debian packages
+# among the arguments that dpkg does not have installed.  An
+# architecture-qualified (gcc:i386) or versioned name is checked as given.
+missing_packages() {
     for package in "$@"; do
         status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
-        [ "$status" = "install ok installed" ] || wanted="$wanted $package"
+        [ "$status" = "install ok installed" ] || printf '%s\n' "$package"
     done
-    [ -n "$wanted" ] || return 0
-    command="apt-get install -y --no-install-recommends$wanted"
-    [ "$(id -u)" -eq 0 ] || die "build tools are missing; as root run: $command"
-    dry_run=$(apt-get install -s --no-install-recommends $wanted) ||
-        die "apt-get cannot install:$wanted"
-    if printf '%s\n' "$dry_run" | grep '^Remv' >&2; then
-        die "apt would remove the packages above; not doing it: $command"
-    fi
-    say "installing:$wanted"
-    DEBIAN_FRONTEND=noninteractive $command >&2
+}
+
+# apt_install_safely ARGUMENT...: as root, `apt-get install
+# --no-install-recommends ARGUMENT...` (packages, and options such as
+# -t bookworm-backports), but only after a dry run shows that apt would
+# remove nothing: a lagging foreign index can make apt propose removing a
+# toolchain.  The one place that installs Debian packages.  Dies, the
+# system unchanged, when the dry run fails or plans removals (it names
+# them); apt's output goes to stderr.
+apt_install_safely() {
+    plan=$(apt-get install -s -y --no-install-recommends "$@") ||
+        die "apt-get cannot install: $*"
+    removals=$(printf '%s\n' "$plan" | sed -n 's/^Remv \([^ ]*\).*/\1/p' |
+        tr '\n' ' ')
+    [ -z "$removals" ] ||
+        die "installing '$*' would REMOVE: ${removals% }; not doing that. Resolve it by hand."
+    say "installing: $*"
+    DEBIAN_FRONTEND=noninteractive \
+        apt-get install -y -q --no-install-recommends "$@" >&2
+}
+
+# install_missing_packages PACKAGE...: install those of the Debian
+# packages that are missing, with apt_install_safely.  Not root: dies
+# with the command to run.
+install_missing_packages() {
+    to_install=$(missing_packages "$@" | tr '\n' ' ')
+    [ -n "$to_install" ] || return 0
+    [ "$(id -u)" -eq 0 ] ||
+        die "build tools are missing; as root run: apt-get install -y --no-install-recommends ${to_install% }"
+    # shellcheck disable=SC2086
+    apt_install_safely $to_install
 }

@@ -29,8 +29,8 @@ interp_prefix=$(printf '%s\n' "$INTERP_PREFIX" | sed 's/%M/i386/')
 prefix=/usr/local
 
 if [ $# = 0 ]; then
-    for file in "$TOP"/profiles/*; do
-        grep -q '^DIST_ARCH=' "$file" && set -- "$@" "$(basename "$file")"
+    for profile in $(profile_names); do
+        grep -q '^DIST_ARCH=' "$TOP/profiles/$profile" && set -- "$@" "$profile"
     done
 fi
 

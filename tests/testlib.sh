@@ -129,6 +129,25 @@ relay_tap() {
         fail "${r_prefix}results" "no TAP plan in $r_log: the suite did not finish"
 }
 
+# cygwin_toolchain SUITE: set toolchain_bin to the bin directory of the
+# cached Cygwin cross toolchain (scripts/cygwin-toolchain.sh --check; $top
+# is the checkout).  Returns 1 after a SKIP line for SUITE when none is
+# cached, or after a FAIL line with the script's message when the check
+# itself fails (a missing pin file, ...): never a silent skip on an error.
+cygwin_toolchain() {
+    c_err=$(mktemp "${TMPDIR:-/tmp}/qemu-ports-toolchain-check.XXXXXX")
+    toolchain_bin=$("$top/scripts/cygwin-toolchain.sh" --check 2>"$c_err") &&
+        c_status=0 || c_status=$?
+    c_message=$(tail -n 3 "$c_err")
+    rm -f "$c_err"
+    case $c_status in
+    0) return 0 ;;
+    2) skip "$1" "no Cygwin cross toolchain in the cache; build it with 'make cygwin-toolchain' (about 27 min on 2 cores, once)" ;;
+    *) fail "$1" "scripts/cygwin-toolchain.sh --check failed (status $c_status): $c_message" ;;
+    esac
+    return 1
+}
+
 # finish: print the plan and the closing comment; return 1 if any result
 # failed, else 0.  Call it once, last.
 finish() {

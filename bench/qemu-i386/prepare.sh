@@ -1,7 +1,7 @@
 #!/bin/sh
 # Prepare the qemu-i386 benchmark inputs in build/bench/qemu-i386 (kept
 # while unchanged):
-#   root/     Debian's i386 libc, xz and gzip (pinned in upstream/bench-inputs)
+#   root/     Debian's i386 libc, xz and gzip (pinned in pins/bench-inputs)
 #   cpubench  bench/qemu-i386/cpubench.c, built by the i686 cross compiler
 #   *.dat     generated data: one set to measure (and a smaller one for
 #             callgrind), a different one to train the release profile on
@@ -13,7 +13,7 @@ out=$TOP/build/bench/qemu-i386
 here=$TOP/bench/qemu-i386
 mkdir -p "$out"
 
-ACCEPTANCE_INPUTS="$TOP/upstream/bench-inputs $TOP/upstream/acceptance-inputs" \
+ACCEPTANCE_INPUTS="$TOP/pins/bench-inputs $TOP/pins/acceptance-inputs" \
     "$TOP/tests/acceptance/fetch.sh" unpack "$out/root" \
     libc6:i386 liblzma5:i386 xz-utils:i386 gzip:i386
 

@@ -5,7 +5,7 @@
 #   fetch.sh unpack DIR PKG:ARCH...     unpack the verified .debs into DIR
 #                                       (kept while the pins are unchanged)
 #
-# Pins come from $ACCEPTANCE_INPUTS (default: upstream/acceptance-inputs;
+# Pins come from $ACCEPTANCE_INPUTS (default: pins/acceptance-inputs;
 # several files separated by spaces are searched in order), one line per
 # package: NAME VERSION ARCH SHA256 [COMPONENT].
 # A .deb is looked up in $DISTDIR (may be read-only), then in
@@ -15,16 +15,21 @@
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
-pins=${ACCEPTANCE_INPUTS:-$here/../../upstream/acceptance-inputs}
+pins=${ACCEPTANCE_INPUTS:-$here/../../pins/acceptance-inputs}
 distfiles=${QP_CACHE:-$HOME/.cache/qemu-ports}/distfiles
 
 die() { echo "fetch.sh: $*" >&2; exit 1; }
+
+# A pin file that is missing is an error, even when an earlier file in
+# $pins holds the package: the list names what is checked.
+for f in $pins; do
+    [ -f "$f" ] || die "pin file not found: $f"
+done
 
 # read_pin NAME ARCH: set version, sha256, component from the pin file
 read_pin() {
     line=
     for f in $pins; do
-        [ -r "$f" ] || die "pin file not found: $f"
         line=$(awk -v n="$1" -v a="$2" '$1 == n && $3 == a' "$f")
         [ -z "$line" ] || break
     done

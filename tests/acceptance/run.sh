@@ -18,7 +18,7 @@
 #   i386-coreutils  Debian's i386 sha256sum and sort under qemu-i386, against the host's
 #   i386-strace     sha256sum under qemu-i386 -strace
 #   i386-rar        non-free i386 rar: create, list, test and extract an archive
-# Inputs are the Debian packages pinned in upstream/acceptance-inputs (see
+# Inputs are the Debian packages pinned in pins/acceptance-inputs (see
 # fetch.sh); unpacked trees and per-test work directories (logs, transcripts)
 # go to ${QP_CACHE:-$HOME/.cache/qemu-ports}/acceptance.
 # Overrides: ACCEPTANCE_FIRMWARE=QEMU_EFI.fd, ACCEPTANCE_KERNEL=arm64 Image,
@@ -28,7 +28,7 @@
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
-pins=${ACCEPTANCE_INPUTS:-$here/../../upstream/acceptance-inputs}
+pins=${ACCEPTANCE_INPUTS:-$here/../../pins/acceptance-inputs}
 python=${PYTHON:-/usr/bin/python3}
 acc=${QP_CACHE:-$HOME/.cache/qemu-ports}/acceptance
 all_tests="efi-seed efi-installed efi-shell linux-direct linux-smp2 linux-net linux-tcp linux-efi i386-coreutils i386-strace i386-rar"
@@ -82,6 +82,7 @@ firmware() {
 # linux: $kernel (Debian's arm64 Image or $ACCEPTANCE_KERNEL), $work/initrd
 # (busybox, ./init, virtio modules) and $work/disk.img starting with a $token
 linux() {
+    [ -f "$pins" ] || fail "pin file not found: $pins"
     pkg=$(awk '$1 ~ /^linux-image-/ && $3 == "arm64" { print $1; exit }' "$pins")
     [ -n "$pkg" ] || fail_test "no linux-image-*:arm64 pinned in $pins"
     fetch "$acc/linux" "$pkg:arm64"

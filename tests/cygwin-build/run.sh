@@ -30,13 +30,12 @@ build=$top/build/cygwin
 root=$top/build/cygwin-root
 sysroot=$top/build/sysroot-cygwin
 
-if ! toolchain_bin=$("$top/scripts/cygwin-toolchain.sh" --check 2>/dev/null); then
-    skip cygwin-build "no Cygwin cross toolchain in the cache; build it with 'make cygwin-toolchain' (about 27 min on 2 cores, once)"
+if ! cygwin_toolchain cygwin-build; then
     finish
     exit
 fi
 cross=$toolchain_bin/x86_64-pc-cygwin
-pins=$top/upstream/cygwin-toolchain-sources
+pins=$top/pins/cygwin-toolchain-sources
 cygwin_version=$(awk '!/^#/ && $1 == "cygwin" { print $2; exit }' "$pins")
 
 log=$top/build/cygwin-build.log

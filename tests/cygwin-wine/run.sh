@@ -48,8 +48,7 @@ work=$top/build/cygwin-wine/work
 run_exe=$here/run-exe.sh
 pkgversion=qemu-ports-$(cat "$top/VERSION")
 
-if ! "$top/scripts/cygwin-toolchain.sh" --check >/dev/null 2>&1; then
-    skip cygwin-wine "no Cygwin cross toolchain in the cache; build it with 'make cygwin-toolchain' (about 27 min on 2 cores, once)"
+if ! cygwin_toolchain cygwin-wine; then
     finish
     exit
 fi

@@ -27,8 +27,8 @@
 # here and under both builds in the guest (16 KiB pages); its outcomes
 # are checked against page-granular-16k.expect and printed as a table.
 #
-# Inputs: the Debian packages pinned in upstream/mips64-inputs (kernel,
-# busybox) and upstream/acceptance-inputs (the i386 packages), fetched and
+# Inputs: the Debian packages pinned in pins/mips64-inputs (kernel,
+# busybox) and pins/acceptance-inputs (the i386 packages), fetched and
 # verified by tests/acceptance/fetch.sh ($DISTDIR, then the cache, then
 # apt-get download; foreign packages are only unpacked).  Work files
 # (module build, initramfs, console.log) go to
@@ -58,7 +58,7 @@ cc_mips=${cross}gcc-12
 cc_i386=i686-linux-gnu-gcc
 # fetch.sh searches both pin files: the kernel and busybox are pinned in
 # mips64-inputs, coreutils:i386 and its libraries in acceptance-inputs
-export ACCEPTANCE_INPUTS="$top/upstream/mips64-inputs $top/upstream/acceptance-inputs"
+export ACCEPTANCE_INPUTS="$top/pins/mips64-inputs $top/pins/acceptance-inputs"
 # the i386 root: coreutils:i386 and the libraries it needs
 i386_pkgs="libc6:i386 libacl1:i386 libattr1:i386 libselinux1:i386 libpcre2-8-0:i386
     libgmp10:i386 coreutils:i386"

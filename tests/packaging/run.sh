@@ -1,6 +1,7 @@
 #!/bin/sh
 # Packaging: the generated RPM spec parses with rpmspec -P and carries one
-# Patch line (and one %patch) per file in patches/, in order; `make dist`'s
+# Patch line (and one %patch) per file in patches/, in order; the generated
+# cygport configures with exactly the cygwin profile's arguments; `make dist`'s
 # tarballs (scripts/make-dist.sh) are the same bytes twice, hold what
 # INSTALL says, their qemu-i386 runs and names the series, and their
 # binfmt_misc line matches i386 programs and nothing else.
@@ -37,6 +38,66 @@ expect "spec passes the i386 root as --interp-prefix" 0 \
 expect "spec installs the binfmt.d file naming its qemu-i386" 0 \
     "sed 's\|@BINDIR@\|/usr/bin\|g' .*/qemu-ports-i386.conf.in" \
     printf '%s\n' "$parsed"
+
+# The cygport, generated from profiles/cygwin as the spec is from its
+# profile, run by bash with stand-ins for cygport's functions and a
+# configure that prints its arguments: configure gets the profile's
+# CYGWIN_CONFIGURE_ARGS exactly, last and in order, none of their options
+# also set by the cygport; PATCH_URI is the series, in order, each file
+# beside the cygport; BUILD_REQUIRES is the profile's CYGWIN_PACKAGES.
+cyg_work=$(mktemp -d)
+if cygport=$("$top/scripts/make-cygport.sh" 2>"$cyg_work/err"); then
+    pass "make-cygport writes $(basename "$cygport")"
+    mkdir "$cyg_work/S" "$cyg_work/B"
+    printf '#!/bin/sh\nprintf "%%s\\n" "$@"\n' > "$cyg_work/S/configure"
+    chmod +x "$cyg_work/S/configure"
+    # cygport_run SHELL_CODE: run it in bash after sourcing the cygport
+    cygport_run() {
+        (cd "$(dirname "$cygport")" && S=$cyg_work/S B=$cyg_work/B bash -c '
+            set -e
+            error() { echo "error: $*" >&2; exit 1; }
+            cygmake() { :; }
+            . ./qemu-ports.cygport
+            '"$1")
+    }
+    # shellcheck disable=SC2086
+    want_args=$(. "$top/profiles/cygwin" && printf '%s\n' $CYGWIN_CONFIGURE_ARGS)
+    # shellcheck disable=SC2086
+    want_requires=$(. "$top/profiles/cygwin" && printf '%s\n' $CYGWIN_PACKAGES)
+    got_args=$(cygport_run src_compile 2>&1)
+    n=$(printf '%s\n' "$want_args" | wc -l)
+    printf '%s\n' "$got_args" | tail -n "$n" > "$cyg_work/profile-part"
+    printf '%s\n' "$got_args" | head -n "-$n" | sed 's/=.*//' > "$cyg_work/own-options"
+    overlap=$(printf '%s\n' "$want_args" | sed 's/=.*//' |
+        grep -Fx -f "$cyg_work/own-options" || true)
+    if [ "$(cat "$cyg_work/profile-part")" = "$want_args" ] && [ -z "$overlap" ]; then
+        pass "cygport configures with exactly profiles/cygwin's CYGWIN_CONFIGURE_ARGS"
+    else
+        fail "cygport configures with exactly profiles/cygwin's CYGWIN_CONFIGURE_ARGS" \
+            "profile: $(echo $want_args); configure got: $(echo $got_args); also set by the cygport: $(echo $overlap)"
+    fi
+    expect "cygport's --with-pkgversion names the series" 0 \
+        "^--with-pkgversion=qemu-ports-$(cat "$top/VERSION")\$" printf '%s\n' "$got_args"
+    got_patches=$(cygport_run 'printf "%s\n" $PATCH_URI' 2>&1)
+    missing_patches=$(cd "$(dirname "$cygport")" &&
+        for f in $got_patches; do [ -f "$f" ] || echo "$f"; done)
+    if [ "$got_patches" = "$want" ] && [ -z "$missing_patches" ]; then
+        pass "cygport's PATCH_URI is the series, in order, beside it"
+    else
+        fail "cygport's PATCH_URI is the series, in order, beside it" \
+            "got: $(echo $got_patches); not beside it: $(echo $missing_patches)"
+    fi
+    got_requires=$(cygport_run 'printf "%s\n" $BUILD_REQUIRES' 2>&1)
+    if [ "$got_requires" = "$want_requires" ]; then
+        pass "cygport's BUILD_REQUIRES is the profile's CYGWIN_PACKAGES"
+    else
+        fail "cygport's BUILD_REQUIRES is the profile's CYGWIN_PACKAGES" \
+            "got: $(echo $got_requires); profile: $(echo $want_requires)"
+    fi
+else
+    fail "make-cygport" "$(cat "$cyg_work/err")"
+fi
+rm -rf "$cyg_work"
 
 . "$top/tests/packaging/dist.sh"
 finish

@@ -2,8 +2,9 @@
 # Tests of the tree tooling (scripts/make-tree.sh, export-patches.sh,
 # fetch-qemu.sh) on scratch copies: reproducible commits, export round trip,
 # refusal to clobber work, a bad patch named, resume, corrupt tarballs;
-# tests/run.sh's suite list; scripts/build-notifier-variant.sh with a
-# stand-in QEMU; the shared Python modules (tests/tooling/shared-python.py).
+# tests/run.sh's suite list; the pin files; scripts/build-notifier-variant.sh
+# with a stand-in QEMU; the shared Python modules
+# (tests/tooling/shared-python.py).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/testlib.sh"
@@ -273,5 +274,116 @@ expect notifier-build-not-a-test 1 "'all' is not a unit test name" \
 expect shared-python 0 '^all [0-9]+ checks passed$' \
     env PYTHONDONTWRITEBYTECODE=1 "${PYTHON:-/usr/bin/python3}" \
     "$top/tests/tooling/shared-python.py"
+
+# 14. upstream/ holds QEMU's pin and key alone; every other input is pinned
+# in pins/, and nothing names a pin file at its old place.
+have=$(cd "$top/upstream" && ls | tr '\n' ' ')
+if [ "$have" = "qemu-signing-key.asc qemu.pin " ]; then
+    pass "upstream/ holds qemu.pin and its signing key only"
+else
+    fail "upstream/ holds qemu.pin and its signing key only" "upstream/: $have"
+fi
+stale=$(cd "$top" && for f in pins/*; do
+    grep -rn --exclude-dir=.git --exclude-dir=patches --exclude-dir=build \
+        --exclude-dir=qemu "upstream/${f#pins/}" . || true
+done)
+if [ -z "$stale" ]; then
+    pass "no file names a pins/ file under upstream/"
+else
+    fail "no file names a pins/ file under upstream/" "$stale"
+fi
+
+# 15. A missing pin file is an error that names it, even when an earlier
+# file holds the package asked for: never an empty pin list.  The package
+# is a scratch one whose .deb is in a scratch DISTDIR, so that without the
+# check fetch.sh would succeed offline.
+mkdir "$work/debs"
+echo 'not a real package' > "$work/debs/qp-scratch_1.0_all.deb"
+printf 'qp-scratch 1.0 all %s\n' "$(sha256sum < "$work/debs/qp-scratch_1.0_all.deb" |
+    cut -d' ' -f1)" > "$work/scratch-inputs"
+fetch_scratch() {
+    env DISTDIR="$work/debs" QP_CACHE="$work/cache" ACCEPTANCE_INPUTS="$*" \
+        "$top/tests/acceptance/fetch.sh" deb qp-scratch all
+}
+expect pinned-scratch-package-found 0 "^$work/debs/qp-scratch_1.0_all.deb\$" \
+    fetch_scratch "$work/scratch-inputs"
+expect missing-pin-file-named 1 "pin file not found: $work/no-such-inputs" \
+    fetch_scratch "$work/scratch-inputs" "$work/no-such-inputs"
+
+# 16. The Cygwin suites skip only when no toolchain is cached; a check that
+# fails (here: its pin file missing, in a scratch copy of the scripts) is
+# a FAIL with the script's message.
+mkdir -p "$work/top/scripts" "$work/top/upstream" "$work/top/pins"
+cp "$top/scripts/lib.sh" "$top/scripts/cygwin-toolchain.sh" "$work/top/scripts/"
+cp "$top/upstream/qemu.pin" "$work/top/upstream/"
+toolchain_check() {
+    env QP_CACHE="$work/cache" sh -c \
+        'top=$1; . "$2/tests/testlib.sh"; cygwin_toolchain cygwin-probe' \
+        sh "$work/top" "$top" || true
+}
+expect cygwin-toolchain-missing-pins-fail 0 \
+    "^FAIL cygwin-probe: .*pin file .*/pins/cygwin-toolchain-sources not found" \
+    toolchain_check
+cp "$top/pins/cygwin-toolchain-sources" "$work/top/pins/"
+expect cygwin-toolchain-not-cached-skips 0 \
+    "^SKIP cygwin-probe: no Cygwin cross toolchain in the cache" toolchain_check
+[ ! -e "$work/cache" ] && pass "the toolchain check writes nothing" ||
+    fail "the toolchain check writes nothing" "$(find "$work/cache" | head)"
+
+# 17. Debian packages are installed only after a dry run in which apt
+# removes nothing (scripts/lib.sh, used by install-deps.sh, sysroot.sh and
+# cygwin-toolchain.sh), with stand-ins for dpkg-query (nothing installed),
+# id (uid $QP_STUB_UID, default root) and apt-get (a dry run asked for
+# qp-conflicting removes gcc-12; what it really installs is logged).
+mkdir "$work/stubs"
+cat > "$work/stubs/apt-get" <<'EOT'
+#!/bin/sh
+case " $* " in
+*" -s "*)
+    case " $* " in *" qp-conflicting "*) echo "Remv gcc-12 [12.2.0-14]" ;; esac
+    echo "Inst $*" ;;
+*) echo "$*" >> "$QP_STUB_LOG" ;;
+esac
+EOT
+printf '#!/bin/sh\nexit 1\n' > "$work/stubs/dpkg-query"
+printf '#!/bin/sh\necho "${QP_STUB_UID:-0}"\n' > "$work/stubs/id"
+chmod +x "$work/stubs/apt-get" "$work/stubs/dpkg-query" "$work/stubs/id"
+installs=$work/stub-installs
+# install_with_stubs UID PACKAGE...: install_missing_packages as user UID
+install_with_stubs() {
+    stub_uid=$1
+    shift
+    env PATH="$work/stubs:$PATH" QP_STUB_LOG="$installs" QP_STUB_UID="$stub_uid" sh -c \
+        'QP_TOP=$1; shift; . "$QP_TOP/scripts/lib.sh"; install_missing_packages "$@"' \
+        sh "$top" "$@"
+}
+expect apt-removal-refused 1 "would REMOVE: gcc-12; not doing that" \
+    install_with_stubs 0 qp-plain qp-conflicting
+expect not-root-prints-command 1 \
+    "as root run: apt-get install -y --no-install-recommends qp-plain\$" \
+    install_with_stubs 1000 qp-plain
+if [ ! -e "$installs" ]; then
+    pass "nothing installed when apt would remove a package or not root"
+else
+    fail "nothing installed when apt would remove a package or not root" \
+        "$(cat "$installs")"
+fi
+expect apt-install-without-removals 0 "installing: qp-plain" \
+    install_with_stubs 0 qp-plain
+if [ "$(cat "$installs" 2>/dev/null)" = \
+     "install -y -q --no-install-recommends qp-plain" ]; then
+    pass "installed with apt-get install --no-install-recommends"
+else
+    fail "installed with apt-get install --no-install-recommends" \
+        "apt-get ran: $(cat "$installs" 2>/dev/null)"
+fi
+
+# 18. profiles/NAME.common files are fragments, never profiles: no script
+# takes one as a profile, and the MIPS one refuses to be read on its own.
+expect fragment-not-a-profile 1 "'mips64el.common' is not a profile name" \
+    "$top/scripts/make-rpm-spec.sh" mips64el.common
+expect mips64el-fragment-alone-refused 1 \
+    "DIST_ARCH is '', not mips64el-n32 or mips64el-n64" \
+    env -u DIST_ARCH TOP="$top" sh -c '. "$TOP/profiles/mips64el.common"'
 
 finish

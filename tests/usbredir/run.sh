@@ -32,7 +32,7 @@
 #    must produce, and the peer's own log (configuration set, line coding
 #    and DTR from cdc_acm, the PING seen on bulk OUT, exit status 0).
 #
-# Inputs: the Debian packages pinned in upstream/acceptance-inputs, fetched by
+# Inputs: the Debian packages pinned in pins/acceptance-inputs, fetched by
 # tests/acceptance/fetch.sh and unpacked (shared with the acceptance suite)
 # in ${QP_CACHE:-$HOME/.cache/qemu-ports}/acceptance; the peer, initramfs,
 # console.log and peer.log go to ${QP_CACHE:-$HOME/.cache/qemu-ports}/usbredir/work,
@@ -63,7 +63,7 @@ else
     qemu=$1
 fi
 python=${PYTHON:-/usr/bin/python3}
-pins=${ACCEPTANCE_INPUTS:-$top/upstream/acceptance-inputs}
+pins=${ACCEPTANCE_INPUTS:-$top/pins/acceptance-inputs}
 cache=${QP_CACHE:-$HOME/.cache/qemu-ports}
 acc=$cache/acceptance
 work=$cache/usbredir/work
@@ -144,6 +144,11 @@ else
 fi
 
 # --- guest inputs: kernel, busybox, modules (the acceptance suite's pins) -------
+if [ ! -f "$pins" ]; then
+    fail "guest inputs" "pin file not found: $pins"
+    finish
+    exit
+fi
 pkg=$(awk '$1 ~ /^linux-image-/ && $3 == "arm64" { print $1; exit }' "$pins")
 kver=${pkg#linux-image-}
 if [ -z "$pkg" ] ||
