@@ -1,8 +1,10 @@
 #!/bin/sh
 # The series gate: every patch in patches/ has a "subsystem: summary"
 # subject, a body, a message of lines of at most 76 columns without
-# trailing blanks, Signed-off-by and Upstream-Status trailers, and passes
-# QEMU's own scripts/checkpatch.pl (no errors, no warnings).
+# trailing blanks, Signed-off-by and Upstream-Status trailers, no testing
+# remarks in the message (they go below "---", as git notes: a paragraph
+# starting with "Tested" is one), and passes QEMU's own
+# scripts/checkpatch.pl (no errors, no warnings).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/testlib.sh"
@@ -25,11 +27,13 @@ for patch in "$PATCHES"/*.patch; do
     # columns (QEMU's submitting-a-patch.rst), no trailing blanks.
     message_faults=$(awk '
         /^Subject: / { header = 1; next }
-        header && /^$/ { header = 0; message = 1; next }
+        header && /^$/ { header = 0; message = 1; paragraph_start = 1; next }
         header { next }
         message && /^---$/ { exit }
         message && length($0) > 76 { print "line over 76 columns: " substr($0, 1, 40) "...;" }
-        message && /[ \t]$/ { print "trailing blank: " $0 ";" }' "$patch")
+        message && /[ \t]$/ { print "trailing blank: " $0 ";" }
+        message && paragraph_start && /^Tested/ { print "testing remark in the message (put it below ---): " substr($0, 1, 40) "...;" }
+        message { paragraph_start = ($0 == "") }' "$patch")
     [ -z "$message_faults" ] || problems="$problems $message_faults"
     grep -q '^Signed-off-by: .* <.*@.*>$' "$patch" ||
         problems="$problems no Signed-off-by;"
