@@ -60,11 +60,27 @@ series_files() {
 # Export the commits of repository $1 after $BASE_TAG into directory $2 in
 # the exact form patches/ holds them.  Everything that could vary between
 # machines (commit ids, git version, numbering, abbreviation) is pinned.
+# A commit's git note (refs/notes/commits: remarks on how the patch was
+# tested) goes below the "---" line, where git am drops it again; see
+# patch_notes.
 export_series() {
     git_pinned -C "$1" format-patch -q --zero-commit --no-signature \
         --no-numbered --full-index --no-renames --no-thread \
-        --no-cover-letter --filename-max-length=80 \
+        --no-cover-letter --filename-max-length=80 --notes \
         -o "$2" "$BASE_TAG..HEAD"
+}
+
+# patch_notes PATCH: print the note that export_series wrote below the
+# "---" line of PATCH (format-patch --notes: an empty line, "Notes:",
+# then the note indented by 4 spaces), without the indent; nothing if
+# the patch has none.
+patch_notes() {
+    awk '
+        state == 0 && /^---$/ { state = 1; next }
+        state == 1 { state = ($0 == "") ? 2 : 9; next }
+        state == 2 { state = ($0 == "Notes:") ? 3 : 9; next }
+        state == 3 && /^    / { print substr($0, 5); next }
+        state >= 3 { exit }' "$1"
 }
 
 # profile_names: the profiles, one a line: the files in profiles/ whose

@@ -2,7 +2,9 @@
 # Create or update $TREE (default qemu/): a git repository whose first commit
 # is the verified upstream tarball, tagged $BASE_TAG (v + QEMU_VERSION of
 # upstream/qemu.pin), followed by one commit per file in patches/, applied
-# with git am in name order.
+# with git am in name order; what a patch carries below its "---" line
+# (remarks on how it was tested) becomes the commit's git note, which
+# `make export` writes back there.
 #
 # Commits are reproducible: fixed identities, dates from the pin and from each
 # patch, no user git configuration.  The new tree is assembled in $TREE.new
@@ -142,6 +144,13 @@ assemble_staging() {
             printf '%s\n' "$log" >&2
             die "patch $(basename "$patch") does not apply; $TREE is unchanged (fix the patch, then run 'make tree' again)"
         fi
+        # git am drops what is below "---": the note goes back on the commit.
+        notes=$(patch_notes "$patch")
+        [ -z "$notes" ] ||
+            printf '%s\n' "$notes" |
+                GIT_AUTHOR_NAME='qemu-ports tree' \
+                GIT_AUTHOR_EMAIL='tree@qemu-ports.invalid' \
+                git_pinned -C "$STAGING" notes add -F - HEAD
     done
     say "applied $n patches"
 }
@@ -161,6 +170,13 @@ assemble_staging
 if [ -d "$TREE" ]; then
     # The tree was checked above: nothing in it is lost by moving its HEAD.
     git_pinned -C "$TREE" fetch -q --no-tags "$STAGING" qemu-ports
+    # The notes of the series' commits (remarks below "---") come along.
+    if git_pinned -C "$STAGING" rev-parse -q --verify refs/notes/commits >/dev/null; then
+        git_pinned -C "$TREE" fetch -q --no-tags "$STAGING" \
+            +refs/notes/commits:refs/notes/commits
+    else
+        git_pinned -C "$TREE" update-ref -d refs/notes/commits 2>/dev/null || true
+    fi
     git_pinned -C "$TREE" tag -f "$BASE_TAG" \
         "$(git_pinned -C "$STAGING" rev-parse "$BASE_TAG")" >/dev/null
     git_pinned -C "$TREE" reset -q --hard FETCH_HEAD
@@ -168,4 +184,7 @@ if [ -d "$TREE" ]; then
 else
     mv "$STAGING" "$TREE"
 fi
+# The notes follow commits that git commit --amend or git rebase rewrite
+# in the edit loop (the tree's own configuration, not the user's).
+git_pinned -C "$TREE" config notes.rewriteRef refs/notes/commits
 say "$TREE: $(git_pinned -C "$TREE" describe --tags) ($source_kind source)"
