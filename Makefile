@@ -20,7 +20,7 @@ BENCH_DEBIAN_PACKAGES = qemu-user qemu-system-arm valgrind gnuplot-nox \
 SCRIPTS = scripts
 
 # check-SUITE is a pattern rule, which make skips for a phony target.
-.PHONY: all deps tree export build check \
+.PHONY: all deps tree export build check check-series-builds \
 	dist build-cygwin cygwin-toolchain bench bench-deps bench-build clean distclean help
 
 all: deps tree build
@@ -31,6 +31,7 @@ help:
 	@echo 'make check-SUITE  one test suite (nothing built first), SUITE one of'
 	@tests/run.sh --list | xargs | fold -s -w 58 | \
 		sed -e 's/ *$$//' -e 's/^/                  /'
+	@echo 'make check-series-builds  build every commit of qemu/ (slow)'
 	@echo 'make deps         install missing dependencies (as root) or print the command'
 	@echo 'make tree         create/update qemu/ from the pinned tarball + patches/'
 	@echo "make export       write qemu/ commits after v$$(. ./upstream/qemu.pin && echo "$$QEMU_VERSION") back to patches/"
@@ -81,6 +82,12 @@ check: all
 # (tests/run.sh --list) and names them if SUITE is none of them.
 check-%:
 	tests/run.sh $*
+
+# Every commit of qemu/ builds on its own for linux-x86_64 and
+# mips64el-n32 (an explicit rule, so not the suite pattern above).  Slow:
+# not part of `make check`; run it before sending a series.
+check-series-builds:
+	$(SCRIPTS)/check-series-builds.sh
 
 # An x86_64-pc-cygwin cross toolchain with cygwin1.dll built from source,
 # cached under ~/.cache/qemu-ports; prints its bin directory last.
