@@ -170,16 +170,17 @@ assemble_staging
 if [ -d "$TREE" ]; then
     # The tree was checked above: nothing in it is lost by moving its HEAD.
     git_pinned -C "$TREE" fetch -q --no-tags "$STAGING" qemu-ports
-    # The notes of the series' commits (remarks below "---") come along.
+    git_pinned -C "$TREE" tag -f "$BASE_TAG" \
+        "$(git_pinned -C "$STAGING" rev-parse "$BASE_TAG")" >/dev/null
+    git_pinned -C "$TREE" reset -q --hard FETCH_HEAD
+    # The notes of the series' commits (remarks below "---") come along
+    # (after the reset: this fetch replaces FETCH_HEAD).
     if git_pinned -C "$STAGING" rev-parse -q --verify refs/notes/commits >/dev/null; then
         git_pinned -C "$TREE" fetch -q --no-tags "$STAGING" \
             +refs/notes/commits:refs/notes/commits
     else
         git_pinned -C "$TREE" update-ref -d refs/notes/commits 2>/dev/null || true
     fi
-    git_pinned -C "$TREE" tag -f "$BASE_TAG" \
-        "$(git_pinned -C "$STAGING" rev-parse "$BASE_TAG")" >/dev/null
-    git_pinned -C "$TREE" reset -q --hard FETCH_HEAD
     rm -rf "$STAGING"
 else
     mv "$STAGING" "$TREE"
