@@ -73,19 +73,44 @@ expect tree-for-build-up-to-date 0 "up to date" tree_for_build
 # stops at the missing build.
 expect dist-accepts-tree-at-patches 1 "no $work/top/build/[a-z0-9_-]+/qemu-i386: run 'make build-" dist
 
-# 4. Uncommitted edits are never clobbered.
+# A patch the series does not hold, added to patches/ where a test needs
+# make-tree to have a reason to update the tree.
+cat > "$work/0900-test-add-a-file.patch" <<'EOT'
+From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001
+From: Test <test@example.invalid>
+Date: Sat, 1 Jan 2000 00:00:00 +0000
+Subject: [PATCH] test: add a file
+
+---
+ added.txt | 1 +
+ 1 file changed, 1 insertion(+)
+ create mode 100644 added.txt
+
+diff --git a/added.txt b/added.txt
+new file mode 100644
+index 0000000000000000000000000000000000000000..257cc5642cb1a054f08cc83f2d943e56fd3ebe99
+--- /dev/null
++++ b/added.txt
+@@ -0,0 +1 @@
++foo
+EOT
+
+# 4. Uncommitted edits are never clobbered, also when a patch added to
+# patches/ gives make-tree a reason to update the tree.
 before=$(head_of "$TREE")
+cp "$work/0900-test-add-a-file.patch" "$work/patches/"
 echo "local edit" >> "$TREE/VERSION"
 expect refuse-uncommitted 1 "uncommitted changes" tree
-if grep -q "local edit" "$TREE/VERSION"; then
+if grep -q "local edit" "$TREE/VERSION" && [ "$(head_of "$TREE")" = "$before" ]; then
     pass "uncommitted edit kept"
 else
-    fail "uncommitted edit kept" "VERSION lost the edit"
+    fail "uncommitted edit kept" "VERSION lost the edit or HEAD moved"
 fi
 git -C "$TREE" checkout -q VERSION
 echo new > "$TREE/new-file.c"
 expect refuse-untracked 1 "new-file.c" tree
 rm "$TREE/new-file.c"
+rm "$work/patches/0900-test-add-a-file.patch"
 
 # 5. Commits that are not in patches/ are never clobbered.
 echo "local commit" >> "$TREE/README.rst"
@@ -126,34 +151,21 @@ rm "$work/patches/0900-test-copy.patch"
 # 6. FORCE=1 overrides, but keeps the work on a branch and in the stash.
 echo "stash me" >> "$TREE/VERSION"
 expect force 0 "kept on branch" env FORCE=1 "$top/scripts/make-tree.sh"
-if [ "$(head_of "$TREE")" = "$before" ] &&
-   git -C "$TREE" log --all --format=%s | grep -q "test: local commit" &&
-   git -C "$TREE" stash list | grep -q "make tree FORCE=1"; then
+# The commit on its backup branch, the edit in the stash: each checked on
+# its own (the stash's parent commit would make the commit reachable too).
+backup=$(git -C "$TREE" for-each-ref --format='%(refname:short)' \
+    'refs/heads/make-tree-backup-*' | head -1)
+if [ "$(head_of "$TREE")" = "$before" ] && [ -n "$backup" ] &&
+   [ "$(git -C "$TREE" log -1 --format=%s "$backup")" = "test: local commit" ] &&
+   git -C "$TREE" stash list | grep -q "make tree FORCE=1" &&
+   git -C "$TREE" stash show -p 'stash@{0}' | grep -q '^+stash me$'; then
     pass "force keeps commits and edits reachable"
 else
     fail "force keeps commits and edits reachable" "$(git -C "$TREE" stash list; git -C "$TREE" branch -a)"
 fi
 
 # 7. A patch that does not apply is named and the tree stays as it was.
-cat > "$work/patches/0900-test-add-a-file.patch" <<'EOT'
-From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001
-From: Test <test@example.invalid>
-Date: Sat, 1 Jan 2000 00:00:00 +0000
-Subject: [PATCH] test: add a file
-
----
- added.txt | 1 +
- 1 file changed, 1 insertion(+)
- create mode 100644 added.txt
-
-diff --git a/added.txt b/added.txt
-new file mode 100644
-index 0000000000000000000000000000000000000000..257cc5642cb1a054f08cc83f2d943e56fd3ebe99
---- /dev/null
-+++ b/added.txt
-@@ -0,0 +1 @@
-+foo
-EOT
+cp "$work/0900-test-add-a-file.patch" "$work/patches/"
 sed -e 's/add a file/break a file/' -e 's/^+foo$/+bar/' \
     -e 's/new file mode 100644//' -e 's|--- /dev/null|--- a/no-such-file|' \
     "$work/patches/0900-test-add-a-file.patch" \
