@@ -25,20 +25,29 @@ SCRIPTS = scripts
 
 all: deps tree build
 
+# `make tree` refuses a qemu/ that holds work not in patches/.  The targets
+# that build it in the edit loop take a qemu/ ahead of patches/ (every
+# patch, then commits not exported or uncommitted changes) as it is, with
+# one line saying so (scripts/make-tree.sh decides); `make dist` does not.
+all check bench-build: TREE_AHEAD = build
+TREE_AHEAD = refuse
+
 help:
-	@echo 'make              install missing dependencies, make qemu/, build $(PROFILES)'
+	@echo 'make              install missing dependencies, make qemu/, build $(PROFILES);'
+	@echo '                  a qemu/ ahead of patches/ is built as it is'
 	@echo 'make check        everything above, then all tests'
 	@echo 'make check-SUITE  one test suite (nothing built first), SUITE one of'
 	@tests/run.sh --list | xargs | fold -s -w 58 | \
 		sed -e 's/ *$$//' -e 's/^/                  /'
 	@echo 'make check-series-builds  build every commit of qemu/ (slow)'
 	@echo 'make deps         install missing dependencies (as root) or print the command'
-	@echo 'make tree         create/update qemu/ from the pinned tarball + patches/'
+	@echo 'make tree         create/update qemu/ from the pinned tarball + patches/;'
+	@echo '                  refuses a qemu/ holding work not in patches/'
 	@echo "make export       write qemu/ commits after v$$(. ./upstream/qemu.pin && echo "$$QEMU_VERSION") back to patches/"
 	@echo 'make build        build $$(PROFILES) in build/PROFILE/'
 	@echo 'make build-NAME   build one profile, e.g. make build-linux-i386'
 	@echo 'make dist         release tarballs of the static qemu-i386 builds and'
-	@echo '                  their SHA256SUMS in build/dist/'
+	@echo '                  their SHA256SUMS in build/dist/; qemu/ must be patches/'
 	@echo 'make build-cygwin cross-build the Cygwin profile into build/cygwin-root'
 	@echo 'make bench        build upstream and the release profile, then compare'
 	@echo '                  them with the fork, Debian and native (bench/run.py)'
@@ -51,7 +60,7 @@ deps:
 		$(SCRIPTS)/install-deps.sh $(PROFILES)
 
 tree:
-	$(SCRIPTS)/make-tree.sh
+	$(SCRIPTS)/make-tree.sh --ahead=$(TREE_AHEAD)
 
 export:
 	$(SCRIPTS)/export-patches.sh
@@ -62,7 +71,9 @@ build-%:
 	$(SCRIPTS)/build-profile.sh $*
 
 # Release tarballs: one per profile with DIST_ARCH (scripts/make-dist.sh).
-dist: build
+# They ship patches/ as their source, so qemu/ must be exactly patches/:
+# `make tree` first refuses a qemu/ ahead of it, and so does make-dist.sh.
+dist: tree build
 	$(SCRIPTS)/make-dist.sh
 
 # The Cygwin profile is cross-built with the toolchain of `make

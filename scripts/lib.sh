@@ -92,6 +92,82 @@ profile_names() {
     done
 }
 
+# series_match REPO: compare the commits of git repository REPO after
+# $BASE_TAG with the series in $PATCHES, byte for byte (file names aside).
+# Prints "MATCHED EXTRA NEXT": the first MATCHED commits are the first
+# MATCHED patches of the series, EXTRA commits follow them, and NEXT is
+# the file name git format-patch gives the first of those ("-" when
+# EXTRA is 0).  REPO must hold the tag; dies when git cannot export.
+series_match() {
+    sm_exported=$(mktemp -d) || die "cannot make a temporary directory"
+    if ! export_series "$1" "$sm_exported"; then
+        rm -rf "$sm_exported"
+        die "cannot export the commits of $1 after $BASE_TAG"
+    fi
+    sm_total=0 sm_matched=0 sm_next=-
+    # format-patch numbers the files 0001-, 0002-, ...: the glob's order.
+    for sm_commit in "$sm_exported"/*.patch; do
+        [ -f "$sm_commit" ] || continue
+        sm_total=$((sm_total + 1))
+        [ "$sm_next" = - ] || continue
+        sm_patch=$(series_files | sed -n "${sm_total}p")
+        if [ -n "$sm_patch" ] && cmp -s "$sm_patch" "$sm_commit"; then
+            sm_matched=$sm_total
+        else
+            sm_next=$(basename "$sm_commit")
+        fi
+    done
+    rm -rf "$sm_exported"
+    echo "$sm_matched $((sm_total - sm_matched)) $sm_next"
+}
+
+# tree_vs_series REPO: how git repository REPO, made by make-tree.sh,
+# stands to the series in $PATCHES.  Prints one line:
+#   same            every patch, nothing more, no uncommitted changes
+#   ahead DETAIL    every patch, then work patches/ does not hold: DETAIL
+#                   is "N commit(s) not exported", "uncommitted changes"
+#                   (untracked files included) or both
+#   other DETAIL    anything else (patches missing, a commit that is not
+#                   the patch at its place, a git am/rebase in progress,
+#                   no tag $BASE_TAG); DETAIL says what
+# The one place that decides whether a tree is ahead of patches/.
+tree_vs_series() {
+    git_pinned -C "$1" rev-parse -q --verify "refs/tags/$BASE_TAG" >/dev/null || {
+        echo "other (no tag $BASE_TAG: not made by 'make tree')"
+        return 0
+    }
+    if [ -d "$1/.git/rebase-apply" ] || [ -d "$1/.git/rebase-merge" ]; then
+        echo "other (a git am/rebase in progress)"
+        return 0
+    fi
+    tv_match=$(series_match "$1") || exit 1
+    tv_matched=${tv_match%% *} tv_extra=${tv_match#* }
+    tv_next=${tv_extra#* } tv_extra=${tv_extra%% *}
+    tv_series=$(series_files | wc -l)
+    if [ "$tv_matched" != "$tv_series" ]; then
+        if [ "$tv_extra" = 0 ]; then
+            echo "other ($tv_matched of $tv_series patches applied)"
+        else
+            echo "other (first commit not in patches/: $tv_next)"
+        fi
+        return 0
+    fi
+    tv_detail=''
+    case $tv_extra in
+        0) ;;
+        1) tv_detail='1 commit not exported' ;;
+        *) tv_detail="$tv_extra commits not exported" ;;
+    esac
+    # No optional locks: status only reads, even in a tree of another user.
+    [ -z "$(GIT_OPTIONAL_LOCKS=0 git_pinned -C "$1" status --porcelain)" ] ||
+        tv_detail="${tv_detail:+$tv_detail, }uncommitted changes"
+    if [ -n "$tv_detail" ]; then
+        echo "ahead ($tv_detail)"
+    else
+        echo same
+    fi
+}
+
 # profile_file NAME: the file of profile NAME in profiles/, or die; NAME
 # must be a plain name without a dot (profiles are sourced as shell code,
 # with $TOP set).

@@ -1,6 +1,8 @@
 #!/bin/sh
 # Release tarballs of the static qemu-i386 builds: one per profile that
-# sets DIST_ARCH, from its build in build/PROFILE (run `make` first).
+# sets DIST_ARCH, from its build in build/PROFILE (run `make` first),
+# only while $TREE (qemu/) is exactly patches/ applied: the tarballs
+# ship patches/ as their source.
 # Writes build/dist/qemu-ports-i386-QEMU_VERSION-SERIES_VERSION-ARCH.tar.xz
 # and build/dist/SHA256SUMS, and prints the directory.
 #
@@ -33,6 +35,19 @@ if [ $# = 0 ]; then
         grep -q '^DIST_ARCH=' "$TOP/profiles/$profile" && set -- "$@" "$profile"
     done
 fi
+
+# The tarballs ship patches/ as the source of their binaries, so those
+# must be built from exactly patches/: qemu/ with nothing more (commits
+# not exported, uncommitted changes) and nothing less.
+[ -d "$TREE/.git" ] || die "no QEMU tree in $TREE: run 'make tree' first"
+state=$(tree_vs_series "$TREE") || exit 1
+case $state in
+    same) ;;
+    ahead*)
+        die "$TREE is ahead of patches/ ${state#ahead }: the tarballs ship patches/ as their source; commit, run 'make export', then 'make dist' again" ;;
+    *)
+        die "$TREE is not patches/ applied ${state#other }: run 'make tree' and 'make dist' again" ;;
+esac
 
 # Every profile is checked before anything is written.
 for profile in "$@"; do

@@ -14,10 +14,27 @@
 # An existing tree with uncommitted edits, or with commits that are not in
 # patches/, is left alone unless FORCE=1; even then the edits are kept in
 # git stash and the commits on a backup branch.
+#
+# Usage: make-tree.sh [--ahead=refuse|--ahead=build]
+#   --ahead=refuse (default, `make tree`): such a tree is refused (exit 1).
+#   --ahead=build (`make`, `make check`): a tree ahead of patches/ -- every
+#     patch applied, then commits not exported or uncommitted changes, the
+#     edit loop -- is left as it is for the build, with one line saying so
+#     (exit 0).  A tree behind patches/ is still updated, and any other
+#     tree holding work not in patches/ is refused as with --ahead=refuse.
 set -eu
 . "$(dirname "$0")/lib.sh"
 
 FORCE=${FORCE:-0}
+case $# in
+    0) ahead=refuse ;;
+    1) case $1 in
+           --ahead=refuse) ahead=refuse ;;
+           --ahead=build) ahead=build ;;
+           *) die "unknown argument '$1' (usage: make-tree.sh [--ahead=refuse|--ahead=build])" ;;
+       esac ;;
+    *) die "too many arguments (usage: make-tree.sh [--ahead=refuse|--ahead=build])" ;;
+esac
 STAGING=$TREE.new
 
 fetched=$("$TOP/scripts/fetch-qemu.sh")
@@ -36,24 +53,18 @@ has_this_base() {
 }
 
 # Print how many commits of repository $1 after the tag are, byte for byte,
-# the first patches of the series (file names aside); if one is not, print
-# its name and fail.
+# the first patches of the series (file names aside); if one is not, or
+# there are more commits than patches, print the first such commit's
+# name and fail.
 applied_prefix_length() {
-    exported=$(mktemp -d)
-    export_series "$1" "$exported"
-    n=0
-    for commit_patch in $(LC_ALL=C ls "$exported"); do
-        n=$((n + 1))
-        series_patch=$(series_files | sed -n "${n}p")
-        if [ -z "$series_patch" ] ||
-           ! cmp -s "$series_patch" "$exported/$commit_patch"; then
-            rm -rf "$exported"
-            echo "$commit_patch"
-            return 1
-        fi
-    done
-    rm -rf "$exported"
-    echo "$n"
+    match=$(series_match "$1") || exit 1
+    matched=${match%% *} rest=${match#* }
+    if [ "${rest%% *}" = 0 ]; then
+        echo "$matched"
+    else
+        echo "${rest#* }"
+        return 1
+    fi
 }
 
 # Refuse to touch an existing tree that holds work not in patches/.
@@ -156,6 +167,18 @@ assemble_staging() {
 }
 
 if [ -d "$TREE" ]; then
+    if [ "$ahead" = build ] && has_this_base "$TREE"; then
+        state=$(tree_vs_series "$TREE") || exit 1
+        case $state in
+            ahead*)
+                export_step="'make export' writes them back"
+                case $state in
+                    *uncommitted*) export_step="commit, then $export_step" ;;
+                esac
+                say "$TREE is ahead of patches/ ${state#ahead }: building it as it is; $export_step"
+                exit 0 ;;
+        esac
+    fi
     check_existing_tree
     if has_this_base "$TREE" &&
        [ "$(applied_prefix_length "$TREE")" = "$(series_files | wc -l)" ]; then

@@ -135,8 +135,21 @@ expect "make-dist.sh refuses a profile without DIST_ARCH" nonzero \
     "profile linux-x86_64 has no DIST_ARCH" "$top/scripts/make-dist.sh" linux-x86_64
 expect "make-dist.sh refuses an unknown profile" nonzero \
     "no profile 'no-such'" "$top/scripts/make-dist.sh" no-such
+# Every profile is checked before any tarball is made (its build/dist is
+# written last, from a staging directory, a second guard): an xz that
+# leaves a mark shows whether one was made.
+mkdir "$work/marking-xz"
+printf '#!/bin/sh\n: > "%s/xz-ran"\nexec "%s" "$@"\n' "$work" "$(command -v xz)" \
+    > "$work/marking-xz/xz"
+chmod +x "$work/marking-xz/xz"
 expect "make-dist.sh refuses a good profile followed by an unknown one" nonzero \
-    "no profile 'no-such'" "$top/scripts/make-dist.sh" mips64el-n32 no-such
+    "no profile 'no-such'" \
+    env PATH="$work/marking-xz:$PATH" "$top/scripts/make-dist.sh" mips64el-n32 no-such
+if [ -e "$work/xz-ran" ]; then
+    fail "make-dist.sh refuses before it makes any tarball" "xz ran"
+else
+    pass "make-dist.sh refuses before it makes any tarball"
+fi
 expect "make-dist.sh refuses a path as profile name" nonzero \
     "is not a profile name" "$top/scripts/make-dist.sh" ../profiles/linux-i386
 if [ "$(cd "$dist" && sha256sum -- *)" = "$before" ]; then

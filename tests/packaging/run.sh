@@ -99,5 +99,49 @@ else
 fi
 rm -rf "$cyg_work"
 
+# binfmt-match.py, which checks the release tarballs' binfmt.d file below,
+# refuses what systemd-binfmt or the kernel would not register, with one
+# line naming the fault.  Variants of the shipped file:
+binfmt_work=$(mktemp -d)
+sed 's|@BINDIR@|/usr/local/bin|g' "$top/packaging/binfmt/qemu-ports-i386.conf.in" \
+    > "$binfmt_work/shipped.conf"
+expect "binfmt-match.py accepts the shipped registration" 0 \
+    "^interpreter /usr/local/bin/qemu-i386 flags F\$" \
+    python3 "$top/tests/packaging/binfmt-match.py" "$binfmt_work/shipped.conf"
+# binfmt_refused NAME PATTERN: binfmt-match.py refuses $binfmt_work/NAME.conf
+# with exactly one line, matching PATTERN.
+binfmt_refused() {
+    b_out=$(python3 "$top/tests/packaging/binfmt-match.py" \
+        "$binfmt_work/$1.conf" 2>&1) && b_status=0 || b_status=$?
+    if [ "$b_status" = 1 ] && [ "$(printf '%s\n' "$b_out" | wc -l)" = 1 ] &&
+       printf '%s\n' "$b_out" | grep -Eq -- "^binfmt-match\.py: error: $2"; then
+        pass "binfmt-match.py refuses $1"
+    else
+        fail "binfmt-match.py refuses $1" "exit $b_status, output:
+$b_out"
+    fi
+}
+sed 's/:F$/:FX/' "$binfmt_work/shipped.conf" > "$binfmt_work/unknown-flag.conf"
+binfmt_refused unknown-flag ".*flags 'FX[\]n': only P, O, C and F"
+sed 's/:F$/:F\r/' "$binfmt_work/shipped.conf" > "$binfmt_work/crlf-line.conf"
+binfmt_refused crlf-line ".*flags 'F[\]r[\]n'"
+sed 's/:F$//' "$binfmt_work/shipped.conf" > "$binfmt_work/no-flags-field.conf"
+binfmt_refused no-flags-field ".*no flags field"
+# The kernel takes ';' as the delimiter, systemd-binfmt the line as a comment.
+sed '/^:/s/:/;/g' "$binfmt_work/shipped.conf" > "$binfmt_work/semicolon-rule.conf"
+binfmt_refused semicolon-rule ".*want one registration line .*got 0"
+{ cat "$binfmt_work/shipped.conf"; echo '; a systemd comment'; } \
+    > "$binfmt_work/semicolon-comment.conf"
+binfmt_refused semicolon-comment ".*line [0-9]+ '; a systemd comment': INSTALL's grep -v"
+sed 's/\\xfe\\xff\\xff\\xff:/\\xfe\\xff\\xff:/' "$binfmt_work/shipped.conf" \
+    > "$binfmt_work/short-mask.conf"
+binfmt_refused short-mask ".*mask of 19 bytes for a magic of 20"
+sed 's/\\x7fELF/\\x7gELF/' "$binfmt_work/shipped.conf" > "$binfmt_work/bad-escape.conf"
+binfmt_refused bad-escape ".*[\]x without two hex digits"
+sed 's/:M::/:M:120:/' "$binfmt_work/shipped.conf" > "$binfmt_work/magic-beyond-128.conf"
+binfmt_refused magic-beyond-128 ".*beyond the 128 bytes"
+binfmt_refused no-such-file "cannot read .*no-such-file\.conf"
+rm -rf "$binfmt_work"
+
 . "$top/tests/packaging/dist.sh"
 finish

@@ -16,6 +16,9 @@ trap 'rm -rf "$work"' EXIT
 export QP_CACHE=${QP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/qemu-ports}
 
 tree() { "$top/scripts/make-tree.sh"; }
+# make-tree.sh as `make` (and make check) runs it: a tree ahead of
+# patches/ is built as it is.
+tree_for_build() { "$top/scripts/make-tree.sh" --ahead=build; }
 export_patches() { "$top/scripts/export-patches.sh"; }
 head_of() { git -C "$1" rev-parse HEAD; }
 patch_count=$(ls "$top"/patches/*.patch | wc -l)
@@ -23,6 +26,22 @@ patch_count=$(ls "$top"/patches/*.patch | wc -l)
 mkdir "$work/patches"
 cp "$top"/patches/*.patch "$work/patches/"
 export PATCHES=$work/patches
+
+# make-dist.sh on a scratch checkout without builds: it stops at its
+# first refusal, and can write nothing into the real build/dist.
+mkdir "$work/top"
+cp -R "$top/upstream" "$top/profiles" "$top/packaging" "$top/VERSION" "$work/top/"
+dist() { QP_TOP=$work/top SOURCE_DATE_EPOCH=0 "$top/scripts/make-dist.sh"; }
+
+# 0. `make` (and make check, the benchmarks' build) run make-tree.sh with
+# --ahead=build; `make tree` and `make dist` with --ahead=refuse.
+make_tree_line() {
+    make -n -s -C "$top" "$1" PROFILES=linux-x86_64 2>/dev/null | grep 'make-tree\.sh'
+}
+expect make-runs-tree-ahead-build 0 "make-tree\.sh --ahead=build\$" make_tree_line all
+expect make-check-runs-tree-ahead-build 0 "make-tree\.sh --ahead=build\$" make_tree_line check
+expect make-tree-runs-tree-ahead-refuse 0 "make-tree\.sh --ahead=refuse\$" make_tree_line tree
+expect make-dist-runs-tree-ahead-refuse 0 "make-tree\.sh --ahead=refuse\$" make_tree_line dist
 
 # 1. A tree: base commit tagged v$QEMU_VERSION plus one commit per patch.
 export TREE=$work/qemu
@@ -51,41 +70,14 @@ else
     fail "export round trip byte-identical" "$(diff -r "$top/patches" "$work/patches" | head -20)"
 fi
 expect tree-up-to-date 0 "up to date" tree
+expect tree-for-build-up-to-date 0 "up to date" tree_for_build
+# The tree is exactly patches/: make-dist.sh gets past its tree check and
+# stops at the missing build.
+expect dist-accepts-tree-at-patches 1 "no $work/top/build/[a-z0-9_-]+/qemu-i386: run 'make build-" dist
 
-# 4. Uncommitted edits are never clobbered.
-before=$(head_of "$TREE")
-echo "local edit" >> "$TREE/VERSION"
-expect refuse-uncommitted 1 "uncommitted changes" tree
-if grep -q "local edit" "$TREE/VERSION"; then
-    pass "uncommitted edit kept"
-else
-    fail "uncommitted edit kept" "VERSION lost the edit"
-fi
-git -C "$TREE" checkout -q VERSION
-echo new > "$TREE/new-file.c"
-expect refuse-untracked 1 "new-file.c" tree
-rm "$TREE/new-file.c"
-
-# 5. Commits that are not in patches/ are never clobbered.
-echo "local commit" >> "$TREE/README.rst"
-git -C "$TREE" -c user.name=t -c user.email=t@t commit -q -am "test: local commit"
-expect refuse-unexported-commit 1 "not in patches/.*local-commit" tree
-[ "$(git -C "$TREE" log -1 --format=%s)" = "test: local commit" ] &&
-    pass "local commit kept" || fail "local commit kept" "HEAD moved"
-
-# 6. FORCE=1 overrides, but keeps the work on a branch and in the stash.
-echo "stash me" >> "$TREE/VERSION"
-expect force 0 "kept on branch" env FORCE=1 "$top/scripts/make-tree.sh"
-if [ "$(head_of "$TREE")" = "$before" ] &&
-   git -C "$TREE" log --all --format=%s | grep -q "test: local commit" &&
-   git -C "$TREE" stash list | grep -q "make tree FORCE=1"; then
-    pass "force keeps commits and edits reachable"
-else
-    fail "force keeps commits and edits reachable" "$(git -C "$TREE" stash list; git -C "$TREE" branch -a)"
-fi
-
-# 7. A patch that does not apply is named and the tree stays as it was.
-cat > "$work/patches/0900-test-add-a-file.patch" <<'EOT'
+# A patch the series does not hold, added to patches/ where a test needs
+# make-tree to have a reason to update the tree.
+cat > "$work/0900-test-add-a-file.patch" <<'EOT'
 From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001
 From: Test <test@example.invalid>
 Date: Sat, 1 Jan 2000 00:00:00 +0000
@@ -104,6 +96,78 @@ index 0000000000000000000000000000000000000000..257cc5642cb1a054f08cc83f2d943e56
 @@ -0,0 +1 @@
 +foo
 EOT
+
+# 4. Uncommitted edits are never clobbered, also when a patch added to
+# patches/ gives make-tree a reason to update the tree.
+before=$(head_of "$TREE")
+cp "$work/0900-test-add-a-file.patch" "$work/patches/"
+echo "local edit" >> "$TREE/VERSION"
+expect refuse-uncommitted 1 "uncommitted changes" tree
+if grep -q "local edit" "$TREE/VERSION" && [ "$(head_of "$TREE")" = "$before" ]; then
+    pass "uncommitted edit kept"
+else
+    fail "uncommitted edit kept" "VERSION lost the edit or HEAD moved"
+fi
+git -C "$TREE" checkout -q VERSION
+echo new > "$TREE/new-file.c"
+expect refuse-untracked 1 "new-file.c" tree
+rm "$TREE/new-file.c"
+rm "$work/patches/0900-test-add-a-file.patch"
+
+# 5. Commits that are not in patches/ are never clobbered.
+echo "local commit" >> "$TREE/README.rst"
+git -C "$TREE" -c user.name=t -c user.email=t@t commit -q -am "test: local commit"
+expect refuse-unexported-commit 1 "not in patches/.*local-commit" tree
+[ "$(git -C "$TREE" log -1 --format=%s)" = "test: local commit" ] &&
+    pass "local commit kept" || fail "local commit kept" "HEAD moved"
+
+# 5a. `make` builds a tree ahead of patches/ as it is, with one line
+# saying so; `make tree` (--ahead=refuse) refuses it, and so does
+# make-dist.sh: the tarballs ship patches/ as their source.
+ahead_head=$(head_of "$TREE")
+expect make-builds-tree-ahead 0 \
+    "is ahead of patches/ \(1 commit not exported\): building it as it is; 'make export' writes them back\$" \
+    tree_for_build
+expect make-tree-still-refuses-ahead 1 "not in patches/.*local-commit" \
+    "$top/scripts/make-tree.sh" --ahead=refuse
+expect dist-refuses-tree-ahead 1 \
+    "is ahead of patches/ \(1 commit not exported\): the tarballs ship patches/" dist
+echo "ahead edit" >> "$TREE/VERSION"
+expect make-builds-dirty-tree-ahead 0 \
+    "is ahead of patches/ \(1 commit not exported, uncommitted changes\): building it as it is; commit, then 'make export'" \
+    tree_for_build
+expect dist-refuses-dirty-tree 1 \
+    "is ahead of patches/ \(1 commit not exported, uncommitted changes\)" dist
+if [ "$(head_of "$TREE")" = "$ahead_head" ] && grep -q "ahead edit" "$TREE/VERSION"; then
+    pass "make leaves the tree ahead as it was"
+else
+    fail "make leaves the tree ahead as it was" "HEAD $(head_of "$TREE"), expected $ahead_head, or the edit is gone"
+fi
+git -C "$TREE" checkout -q VERSION
+# Ahead and behind at once (a patch added to patches/ too): nothing to
+# build as it is, and updating it would drop the commit; refused.
+cp "$work/patches/$(ls "$work/patches" | tail -1)" "$work/patches/0900-test-copy.patch"
+expect make-refuses-diverged-tree 1 "not in patches/.*local-commit" tree_for_build
+rm "$work/patches/0900-test-copy.patch"
+
+# 6. FORCE=1 overrides, but keeps the work on a branch and in the stash.
+echo "stash me" >> "$TREE/VERSION"
+expect force 0 "kept on branch" env FORCE=1 "$top/scripts/make-tree.sh"
+# The commit on its backup branch, the edit in the stash: each checked on
+# its own (the stash's parent commit would make the commit reachable too).
+backup=$(git -C "$TREE" for-each-ref --format='%(refname:short)' \
+    'refs/heads/make-tree-backup-*' | head -1)
+if [ "$(head_of "$TREE")" = "$before" ] && [ -n "$backup" ] &&
+   [ "$(git -C "$TREE" log -1 --format=%s "$backup")" = "test: local commit" ] &&
+   git -C "$TREE" stash list | grep -q "make tree FORCE=1" &&
+   git -C "$TREE" stash show -p 'stash@{0}' | grep -q '^+stash me$'; then
+    pass "force keeps commits and edits reachable"
+else
+    fail "force keeps commits and edits reachable" "$(git -C "$TREE" stash list; git -C "$TREE" branch -a)"
+fi
+
+# 7. A patch that does not apply is named and the tree stays as it was.
+cp "$work/0900-test-add-a-file.patch" "$work/patches/"
 sed -e 's/add a file/break a file/' -e 's/^+foo$/+bar/' \
     -e 's/new file mode 100644//' -e 's|--- /dev/null|--- a/no-such-file|' \
     "$work/patches/0900-test-add-a-file.patch" \
@@ -129,6 +193,17 @@ if [ "$(head_of "$TREE")" = "$(head_of "$work/qemu-scratch")" ]; then
 else
     fail "resumed tree equals a tree made from scratch" \
         "$(head_of "$TREE") != $(head_of "$work/qemu-scratch")"
+fi
+# 8a. `make` still updates a tree behind patches/ (a patch added).
+sed -e 's/add a file/add a third file/' -e 's/added.txt/added3.txt/g' \
+    "$work/patches/0900-test-add-a-file.patch" \
+    > "$work/patches/0902-test-add-a-third-file.patch"
+expect make-updates-tree-behind 0 "applied $((patch_count + 3)) patches" tree_for_build
+count=$(git -C "$TREE" rev-list --count "$base_tag..HEAD")
+if [ "$count" = "$((patch_count + 3))" ] && [ -f "$TREE/added3.txt" ]; then
+    pass "the tree behind now holds the added patch"
+else
+    fail "the tree behind now holds the added patch" "$count commits after $base_tag"
 fi
 rm "$work"/patches/09*.patch
 # Back to the series alone; FORCE=1 keeps the test commits on a branch.
