@@ -11,6 +11,11 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 
 [ $# -gt 0 ] || set -- linux-x86_64
+# Every name must be a profile before anything is installed or printed
+# (wanted() runs in command substitutions, where die cannot stop us).
+for profile in "$@"; do
+    profile_file "$profile" >/dev/null
+done
 EXTRA_DEBIAN_PACKAGES=${EXTRA_DEBIAN_PACKAGES:-}
 APT_SOURCES=/etc/apt/sources.list.d/qemu-ports.sources
 
@@ -19,10 +24,9 @@ wanted() {
     var=$1
     shift
     for profile in "$@"; do
-        [ -f "$TOP/profiles/$profile" ] || die "no profile '$profile'"
         (
             eval "$var=''"
-            . "$TOP/profiles/$profile"
+            . "$(profile_file "$profile")"
             eval "printf '%s\n' \$$var"
         )
     done | tr ' ' '\n' | sed '/^$/d' | LC_ALL=C sort -u

@@ -32,7 +32,7 @@ for patch in "$PATCHES"/*.patch; do
         message && /^---$/ { exit }
         message && length($0) > 76 { print "line over 76 columns: " substr($0, 1, 40) "...;" }
         message && /[ \t]$/ { print "trailing blank: " $0 ";" }
-        message && paragraph_start && /^Tested/ { print "testing remark in the message (put it below ---): " substr($0, 1, 40) "...;" }
+        message && paragraph_start && /^(Tested|Checked)/ { print "testing remark in the message (put it below ---): " substr($0, 1, 40) "...;" }
         message { paragraph_start = ($0 == "") }' "$patch")
     [ -z "$message_faults" ] || problems="$problems $message_faults"
     grep -q '^Signed-off-by: .* <.*@.*>$' "$patch" ||

@@ -463,4 +463,12 @@ expect mips64el-fragment-alone-refused 1 \
     "DIST_ARCH is '', not mips64el-n32 or mips64el-n64" \
     env -u DIST_ARCH TOP="$top" sh -c '. "$TOP/profiles/mips64el.common"'
 
+
+# 19. install-deps.sh checks every profile name before it installs or
+# prints anything (its lists are read in command substitutions).
+expect install-deps-unknown-profile 1 "no profile 'no-such-profile'" \
+    "$top/scripts/install-deps.sh" linux-x86_64 no-such-profile
+expect install-deps-fragment-refused 1 "'mips64el.common' is not a profile name" \
+    "$top/scripts/install-deps.sh" mips64el.common
+
 finish
