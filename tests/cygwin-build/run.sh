@@ -60,7 +60,7 @@ fi
 # The host ABI as the TCG backend sees it: a probe compiled with the exact
 # command of tcg/tcg.c (same flags, same config-host.h).
 probe=$build/qemu-ports-host-abi-probe.c
-printf '%s\n' '#include "qemu/osdep.h"' \
+printf '%s\n' '#include "qemu/osdep.h"' '#include "tcg-target.h"' \
     '_Static_assert(HOST_WIN64_ABI == 1, "Cygwin x86_64 uses the Win64 ABI");' \
     > "$probe"
 tcg_cmd=$(/usr/bin/python3 - "$build" <<'EOF'

@@ -2,7 +2,7 @@
 # tests/win64-abi/run.sh QEMU_TREE [BASE_REF]
 #
 # The Cygwin series replaces every "_WIN64" test of the TCG x86 backend with
-# HOST_WIN64_ABI (include/qemu/osdep.h).  This checks that doing so changes
+# HOST_WIN64_ABI (tcg/i386/tcg-target.h).  This checks that doing so changes
 # nothing for a Linux x86_64 host and that the macro gives the intended
 # answer for each x86 target compiler available here:
 #
@@ -13,7 +13,7 @@
 #     configure of QEMU_TREE, i386-linux-user + a system target, so both
 #     the user and the system variant of tcg.c are built);
 #     the objects must be byte-identical and so must their disassembly.
-#  2. the HOST_WIN64_ABI block of osdep.h, cut out of QEMU_TREE, is compiled
+#  2. the HOST_WIN64_ABI block of tcg-target.h, cut out of QEMU_TREE, is compiled
 #     by each available compiler with a static assertion of the expected
 #     value: 0 for x86_64 Linux gcc and i686 mingw, 1 for x86_64 mingw
 #     (_WIN64), 1 for Cygwin (clang --target=x86_64-pc-windows-cygnus, which
@@ -130,9 +130,9 @@ done < "$work/tcg-commands"
 # --- 2. the macro per target compiler --------------------------------------
 block=$work/host-win64-abi.h
 sed -n '/^#if defined(_WIN64) || (defined(CONFIG_CYGWIN)/,/^#endif/p' \
-    "$tree/include/qemu/osdep.h" > "$block"
+    "$tree/tcg/i386/tcg-target.h" > "$block"
 if ! grep -q 'define HOST_WIN64_ABI 1' "$block"; then
-    fail macro "HOST_WIN64_ABI block not found in include/qemu/osdep.h"
+    fail macro "HOST_WIN64_ABI block not found in tcg/i386/tcg-target.h"
     finish
     exit
 fi
