@@ -167,16 +167,23 @@ assemble_staging() {
 }
 
 if [ -d "$TREE" ]; then
-    if [ "$ahead" = build ] && has_this_base "$TREE"; then
+    if has_this_base "$TREE"; then
+        # One comparison with patches/ settles the common cases.
         state=$(tree_vs_series "$TREE") || exit 1
         case $state in
-            ahead*)
-                export_step="'make export' writes them back"
-                case $state in
-                    *uncommitted*) export_step="commit, then $export_step" ;;
-                esac
-                say "$TREE is ahead of patches/ ${state#ahead }: building it as it is; $export_step"
+            same)
+                say "$TREE is up to date ($(series_files | wc -l) patches on $BASE_TAG)"
+                rm -rf "$STAGING"
                 exit 0 ;;
+            ahead*)
+                if [ "$ahead" = build ]; then
+                    export_step="'make export' writes them back"
+                    case $state in
+                        *uncommitted*) export_step="commit, then $export_step" ;;
+                    esac
+                    say "$TREE is ahead of patches/ ${state#ahead }: building it as it is; $export_step"
+                    exit 0
+                fi ;;
         esac
     fi
     check_existing_tree
