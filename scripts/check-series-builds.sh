@@ -7,6 +7,10 @@
 # build, names it and exits 1; qemu/ and build/PROFILE are not touched.
 #
 # Usage: scripts/check-series-builds.sh [PROFILE...]
+#   PROFILE       a profile this machine builds from Debian packages (one
+#                 with DEBIAN_PACKAGES) and without PGO training: not
+#                 loongnix-n32 (native MIPS64 only) nor release (the
+#                 linux-x86_64 sources, trained anew for every commit)
 #   SERIES_RANGE  the commits to check, as git rev-list takes them
 #                 (default: $BASE_TAG..HEAD of $TREE)
 #
@@ -16,9 +20,18 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 
+case ${1:-} in -h|--help) header_help; exit 0 ;; esac
 [ $# -gt 0 ] || set -- linux-x86_64 mips64el-n32
 for profile; do
-    profile_file "$profile" >/dev/null
+    (
+        profile_file=$(profile_file "$profile") || exit 1
+        DEBIAN_PACKAGES='' PGO_TRAINING=''
+        . "$profile_file"
+        [ -n "$(echo $DEBIAN_PACKAGES)" ] ||
+            die "profile $profile is not built on this machine (no DEBIAN_PACKAGES)"
+        [ -z "$PGO_TRAINING" ] ||
+            die "profile $profile trains PGO for every build; check the profile of its sources (linux-x86_64)"
+    ) || exit 1
 done
 git_pinned -C "$TREE" rev-parse -q --verify "refs/tags/$BASE_TAG" >/dev/null ||
     die "$TREE is not a tree made by 'make tree'"

@@ -42,6 +42,12 @@ say() {
     printf '%s: %s\n' "$prog" "$*" >&2
 }
 
+# header_help: print the calling script's header comment (from line 2 to
+# the first line that is not a comment) without the '# ', as its --help.
+header_help() {
+    sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "$0"
+}
+
 # Git with no user or system configuration, so that commits and exported
 # patches depend only on what we pass here.
 git_pinned() {

@@ -7,10 +7,17 @@
 # Writes build/cygport/qemu-ports.cygport with a copy of the series beside
 # it (cygport takes PATCH_URI files from its own directory; patches that
 # left the series are removed from there), and prints the cygport's path.
+#
+# Usage: scripts/make-cygport.sh [PROFILE]
 set -eu
 . "$(dirname "$0")/lib.sh"
 
-profile=${1:-cygwin}
+case $#:${1:-} in
+    0:|1:[!-]*) ;;
+    1:-h|1:--help) header_help; exit 0 ;;
+    *) die "usage: $0 [PROFILE] (one profile name, default cygwin)" ;;
+esac
+profile=${1-cygwin}
 profile_file=$(profile_file "$profile")
 CYGWIN_CONFIGURE_ARGS='' CYGWIN_PACKAGES=''
 . "$profile_file"

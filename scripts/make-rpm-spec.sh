@@ -2,15 +2,27 @@
 # Generate the RPM spec for profile $1 (default loongnix-n32) from
 # packaging/rpm/qemu-ports-i386.spec.in: Patch lines from patches/,
 # configure arguments and BuildRequires from the profile, versions from the
-# pin, the interpreter prefix from scripts/lib.sh (% doubled for rpm).  Writes build/rpm/qemu-ports-i386.spec and prints its path.
+# pin, the interpreter prefix from scripts/lib.sh (% doubled for rpm).
+# Writes build/rpm/qemu-ports-i386.spec and prints its path.  The profile
+# must name its Fedora packages (FEDORA_PACKAGES), which become
+# BuildRequires.
+#
+# Usage: scripts/make-rpm-spec.sh [PROFILE]
 set -eu
 . "$(dirname "$0")/lib.sh"
 . "$TOP/upstream/qemu.pin"
 
-profile=${1:-loongnix-n32}
+case $#:${1:-} in
+    0:|1:[!-]*) ;;
+    1:-h|1:--help) header_help; exit 0 ;;
+    *) die "usage: $0 [PROFILE] (one profile name, default loongnix-n32)" ;;
+esac
+profile=${1-loongnix-n32}
 profile_file=$(profile_file "$profile")
 CONFIGURE_ARGS='' CONFIGURE_ENV='' FEDORA_PACKAGES=''
 . "$profile_file"
+[ -n "$(echo $FEDORA_PACKAGES)" ] ||
+    die "profile $profile sets no FEDORA_PACKAGES: an RPM spec needs them as BuildRequires"
 
 out=$TOP/build/rpm
 mkdir -p "$out"

@@ -163,6 +163,12 @@ def parse_register(written):
     flags = buf[start:p]
     if buf[p] == ord('\n'):
         p += 1
+    if p < count and written[p:] == b'\r\n':
+        raise BinfmtError('the line ends in CRLF: the kernel takes no '
+                          "'\\r' after the flags (write it with LF only)")
+    if p < count and buf[p] == delimiter:
+        raise BinfmtError('a field after the flags %r: the line has one '
+                          "'%s' too many" % (flags.decode(), chr(delimiter)))
     if p != count:
         raise BinfmtError('flags %r: only P, O, C and F, then one newline'
                           % written[start:].decode('latin-1'))

@@ -471,4 +471,24 @@ expect install-deps-unknown-profile 1 "no profile 'no-such-profile'" \
 expect install-deps-fragment-refused 1 "'mips64el.common' is not a profile name" \
     "$top/scripts/install-deps.sh" mips64el.common
 
+# 20. The generators and the series check take what they can use and say
+# why not otherwise: one profile at most, a profile that has what they
+# read, and --help from the script's header.
+expect rpm-spec-needs-fedora-packages 1 \
+    "profile linux-i386 sets no FEDORA_PACKAGES" \
+    "$top/scripts/make-rpm-spec.sh" linux-i386
+expect rpm-spec-one-profile 1 "usage: .*make-rpm-spec.sh \\[PROFILE\\]" \
+    "$top/scripts/make-rpm-spec.sh" loongnix-n32 extra
+expect cygport-empty-profile-refused 1 "usage: .*make-cygport.sh \\[PROFILE\\]" \
+    "$top/scripts/make-cygport.sh" ''
+expect cygport-help 0 "^Usage: scripts/make-cygport.sh \\[PROFILE\\]" \
+    "$top/scripts/make-cygport.sh" --help
+expect series-builds-native-only-profile 1 \
+    "profile loongnix-n32 is not built on this machine" \
+    "$top/scripts/check-series-builds.sh" linux-x86_64 loongnix-n32
+expect series-builds-pgo-profile 1 "profile release trains PGO" \
+    "$top/scripts/check-series-builds.sh" release
+expect series-builds-help 0 "^Usage: scripts/check-series-builds.sh" \
+    "$top/scripts/check-series-builds.sh" -h
+
 finish
