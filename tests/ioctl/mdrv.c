@@ -2,7 +2,8 @@
  * The private driver command of the motivating case,
  * _IOWR('M', 1, 276-byte struct) = 0xc1144d01, issued on /dev/null.
  * No driver there knows it, so a call that reaches the kernel fails
- * with ENOTTY from the kernel; -strace shows whether it got there.
+ * with ENOTTY from the kernel; the trace event ioctl_passthrough_call
+ * shows whether it got there, -strace shows the number decoded.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
