@@ -8,14 +8,17 @@ PROFILES ?= linux-x86_64 linux-i386 mips64el-n32 mips64el-n64 \
 PROFILE ?= linux-x86_64
 
 # Debian packages the tests use besides the profiles' build dependencies.
-TEST_DEBIAN_PACKAGES = gcc-i686-linux-gnu file rpm cpio qemu-user \
+# gcc-i686-linux-gnu only recommends the i386 libc headers that its
+# programs need: libc6-dev-i386-cross is named.
+TEST_DEBIAN_PACKAGES = gcc-i686-linux-gnu libc6-dev-i386-cross file rpm \
+	cpio qemu-user \
 	qemu-system-mips gcc-12-mips64el-linux-gnuabi64 \
 	gcc-12-multilib-mips64el-linux-gnuabi64
 
 # Debian packages `make bench` uses: Debian's own QEMU to compare with,
 # callgrind, gnuplot for the plot, and the i686 compiler for its programs.
 BENCH_DEBIAN_PACKAGES = qemu-user qemu-system-arm valgrind gnuplot-nox \
-	gcc-i686-linux-gnu
+	gcc-i686-linux-gnu libc6-dev-i386-cross
 
 SCRIPTS = scripts
 
@@ -51,6 +54,7 @@ help:
 	@echo 'make build-cygwin cross-build the Cygwin profile into build/cygwin-root'
 	@echo 'make bench        build upstream and the release profile, then compare'
 	@echo '                  them with the fork, Debian and native (bench/run.py)'
+	@echo '                  and count MIPS host instructions of the MIPS builds'
 	@echo 'make cygwin-toolchain  build the x86_64-pc-cygwin cross toolchain (cached)'
 	@echo 'Variables: DISTDIR=dir (distfiles searched first), FORCE=1 (make tree'
 	@echo '  over uncommitted work; it is stashed), QEMU_SOURCE=upstream|debian'
@@ -106,8 +110,10 @@ cygwin-toolchain:
 	$(SCRIPTS)/cygwin-toolchain.sh
 
 # The benchmarks compare the default profile (linux-x86_64) with unpatched
-# upstream, the release profile, Debian's QEMU and native i386; ioctl rows
-# also use linux-i386 when it is built.  BENCH_ARGS go to bench/run.py.
+# upstream, the release profile, Debian's QEMU (bookworm's and sid's) and
+# native i386, and the MIPS64 profiles with upstream cross-built alike, in
+# MIPS instructions; ioctl rows also use linux-i386 when it is built.
+# BENCH_ARGS go to bench/run.py.
 bench: bench-build
 	bench/run.py $(BENCH_ARGS)
 
@@ -115,7 +121,8 @@ bench-deps:
 	EXTRA_DEBIAN_PACKAGES="$(BENCH_DEBIAN_PACKAGES)" \
 		$(SCRIPTS)/install-deps.sh linux-x86_64 release
 
-bench-build: bench-deps tree build-linux-x86_64
+bench-build: bench-deps tree build-linux-x86_64 build-mips64el-n32 \
+		build-mips64el-n64
 	bench/build.sh
 
 clean:

@@ -1,7 +1,9 @@
 #!/bin/sh
 # Build what bench/run.py compares besides `make`'s profiles; each build is
 # kept, and only redone when its inputs change:
-#   build/bench/upstream     unpatched QEMU of upstream/qemu.pin
+#   build/bench/upstream*    unpatched QEMU of upstream/qemu.pin for
+#                            x86_64 and the MIPS64 profiles, and the
+#                            MIPS host they are counted on, mips-host
 #                            (bench/build-upstream.sh)
 #   build/release            profile release: -O3, LTO, PGO (trains itself)
 #   build/cygwin-linux/build-{eventfd,pipe,socketpair}

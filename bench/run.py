@@ -6,9 +6,15 @@ usage: bench/run.py [--rounds N] [--no-callgrind] [SECTION...]
 Sections (default: all, in this order):
   qemu-i386  CPU-bound i386 programs (xz, gzip, cpubench) natively and under
              each qemu-i386: upstream (the release of upstream/qemu.pin), the
-             fork, the release profile, Debian's qemu-user.  Median wall
+             fork, the release profile, Debian's qemu-user and Debian sid's
+             (the newest upstream, pins/bench-inputs).  Median wall
              time of N interleaved rounds, checked output, speed relative to
              upstream; instruction counts with callgrind on smaller inputs.
+  mips       the MIPS64 builds of qemu-i386 (profiles mips64el-n32 and
+             mips64el-n64) and upstream cross-built alike, run under
+             qemu-mipsn32el/qemu-mips64el with the insn plugin: MIPS
+             instructions executed per workload (smaller inputs), one line
+             MIPSRATIO <workload> n32 upstream/fork=<r> n64 upstream/fork=<r>.
   system     qemu-system-aarch64: time to the UEFI Shell> prompt and to Linux
              userspace, fork vs. upstream vs. Debian's qemu-system-arm, and
              the Cygwin build under Wine when built (RATIO system-SCENARIO
@@ -21,8 +27,10 @@ What is missing (a build, a Debian package) is reported and skipped.
 Everything is written to build/bench/: results.txt (the table, as printed),
 results.json, ratios.png (with gnuplot), boot-*.log (consoles).  One line
 per qemu-i386 workload is meant for machines:
-  RATIO <workload> fork/upstream=<r> release/upstream=<r>
-where r is upstream's median time divided by the other's (> 1: faster).
+  RATIO <workload> fork/upstream=<r> release/upstream=<r> fork/newest=<r>
+        fork/fastest=<r>
+where r = a/b is b's median time divided by a's (> 1: a is faster) and
+fastest is the fastest other QEMU of that workload's row.
 Nothing is asserted about speed; a wrong output is an error (exit status 1).
 """
 import argparse
@@ -78,6 +86,8 @@ I386_RUNNERS = [
     ('release', 'qemu-ports, profile release (-O3, LTO, PGO)',
      os.path.join(BUILD, 'release', 'qemu-i386')),
     ('debian', "Debian's qemu-user", '/usr/bin/qemu-i386'),
+    ('newest', "Debian sid's qemu-user, the newest upstream (pins/bench-inputs)",
+     os.path.join(OUT, 'qemu-i386', 'newest', 'qemu-i386')),
 ]
 
 # name, command; the last word is the program, which must exist.
@@ -172,6 +182,34 @@ def callgrind_instructions(argv):
     if r.returncode != 0 or not m:
         raise RuntimeError('callgrind failed: ' + r.stderr.strip()[-200:])
     return int(m.group(1))
+
+
+# The RATIO line's columns: label, runner whose speed is given, runner it
+# is compared with ('fastest': the fastest of FASTEST_CANDIDATES measured
+# for that workload).
+RATIO_COLUMNS = [
+    ('fork/upstream', 'fork', 'upstream'),
+    ('release/upstream', 'release', 'upstream'),
+    ('fork/newest', 'fork', 'newest'),
+    ('fork/fastest', 'fork', 'fastest'),
+]
+FASTEST_CANDIDATES = ['upstream', 'release', 'debian', 'newest']
+
+
+def ratio(table, wname, num, den):
+    """Median time of runner DEN divided by NUM's for workload WNAME,
+    formatted, or 'n/a' when one was not measured; DEN 'fastest' is the
+    quickest of FASTEST_CANDIDATES that was."""
+    if den == 'fastest':
+        times = [table[(r, wname)] for r in FASTEST_CANDIDATES
+                 if (r, wname) in table]
+        den_time = min(times) if times else None
+    else:
+        den_time = table.get((den, wname))
+    num_time = table.get((num, wname))
+    if den_time is None or num_time is None:
+        return 'n/a'
+    return '%.3f' % (den_time / num_time)
 
 
 def bench_qemu_i386(args):
@@ -271,14 +309,12 @@ def bench_qemu_i386(args):
     out()
     ratio_lines = []
     for wname, _ in measured:
-        parts = []
-        for rname in ('fork', 'release'):
-            if ('upstream', wname) in table and (rname, wname) in table:
-                parts.append('%s/upstream=%.3f' % (
-                    rname, table[('upstream', wname)] / table[(rname, wname)]))
-            else:
-                parts.append('%s/upstream=n/a' % rname)
-        ratio_lines.append('RATIO %s %s' % (wname, ' '.join(parts)))
+        ratio_lines.append('RATIO %s %s' % (wname, ' '.join(
+            '%s=%s' % (label, ratio(table, wname, num, den))
+            for label, num, den in RATIO_COLUMNS)))
+    out('  (RATIO a/b = b\'s median time / a\'s: > 1, a is faster; fastest ='
+        ' the fastest other QEMU of the row: %s)'
+        % ', '.join(FASTEST_CANDIDATES))
     for line in ratio_lines:
         out(line)
     results['qemu-i386'] = {
@@ -288,6 +324,116 @@ def bench_qemu_i386(args):
         'all_seconds': {'%s/%s' % k: v for k, v in times.items()},
         'instructions': {'%s/%s' % k: v for k, v in instr.items()},
     }
+
+
+# --------------------------------------------------------------------- mips
+
+# abi, the emulator of build/bench/mips-host that runs it, the profile
+# whose build is the fork's (build/bench/upstream-PROFILE is upstream's)
+MIPS_HOSTS = [
+    ('n32', 'qemu-mipsn32el', 'mips64el-n32'),
+    ('n64', 'qemu-mips64el', 'mips64el-n64'),
+]
+MIPS_HOST_DIR = os.path.join(OUT, 'mips-host')
+INSN_PLUGIN = os.path.join(MIPS_HOST_DIR, 'tests', 'tcg', 'plugins', 'libinsn.so')
+
+
+def mips_instructions(emulator, argv, log):
+    """Run argv (a MIPS program and its arguments) under EMULATOR with
+    the instruction-counting plugin of tests/tcg/plugins (inline counts,
+    every vCPU, i.e. every host thread of the program, summed); return
+    (MIPS instructions executed, sha256 of stdout).  The plugin writes
+    "total insns: N" to the -D log."""
+    if os.path.exists(log):
+        os.unlink(log)
+    p = subprocess.run([emulator, '-plugin', INSN_PLUGIN + ',inline=on',
+                        '-d', 'plugin', '-D', log] + argv,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       stdin=subprocess.DEVNULL)
+    if p.returncode != 0:
+        raise RuntimeError('exit status %d: %s: %s' % (
+            p.returncode, shlex.join(argv), p.stderr.decode()[-200:]))
+    with open(log) as f:
+        counts = re.findall(r'total insns: (\d+)', f.read())
+    if not counts:
+        raise RuntimeError('no instruction count in %s' % log)
+    return sum(int(c) for c in counts), hashlib.sha256(p.stdout).hexdigest()
+
+
+def bench_mips(args):
+    out('== qemu-i386 on a MIPS64 host: MIPS instructions executed')
+    out('  the MIPS builds of qemu-i386 run the workloads (smaller inputs)')
+    out('  under qemu-mipsn32el/qemu-mips64el of build/bench/mips-host with')
+    out('  the insn plugin of tests/tcg/plugins: a deterministic count, a')
+    out('  proxy for a Loongson 3A3000, which runs what is counted here')
+    emulators = {abi: os.path.join(MIPS_HOST_DIR, emu) for abi, emu, _ in MIPS_HOSTS}
+    missing = [p for p in list(emulators.values()) + [INSN_PLUGIN]
+               if not os.access(p, os.R_OK)]
+    if missing:
+        out('  missing (%s; bench/build-upstream.sh makes them), skipped'
+            % ', '.join(missing))
+        return
+    subprocess.run([os.path.join(TOP, 'bench', 'qemu-i386', 'prepare.sh')],
+                   check=True)
+    _, small = i386_workloads(I386_DIR)
+    builds = []
+    for abi, _, profile in MIPS_HOSTS:
+        for name, path in (('upstream', os.path.join(OUT, 'upstream-' + profile, 'qemu-i386')),
+                           ('fork', os.path.join(BUILD, profile, 'qemu-i386'))):
+            if os.access(path, os.X_OK):
+                builds.append((abi, name, path))
+                out('  %s %-8s %s' % (abi, name, path))
+            else:
+                out('  %s %-8s missing (%s), skipped' % (abi, name, path))
+    header = '  %-15s' % 'workload'
+    for abi, name, _ in builds:
+        header += ' %15s' % ('%s %s' % (abi, name))
+    out()
+    out('  MIPS instructions executed, millions')
+    out(header)
+    counts = {}
+    for wname, argv in small.items():
+        line = '  %-15s' % wname
+        native = None
+        for abi, name, path in builds:
+            note('mips %s %s %s' % (abi, name, wname))
+            log = os.path.join(OUT, 'mips-%s-%s-%s.log' % (abi, name, wname))
+            n, digest = mips_instructions(emulators[abi], [path] + argv, log)
+            counts[(abi, name, wname)] = n
+            line += ' %15.1f' % (n / 1e6)
+            if native is None:
+                native = run_timed(argv)[2] if host_runs_i386() else digest
+            if digest != native:
+                failures.append('mips %s %s: %s output differs' % (abi, name, wname))
+                out('  WRONG OUTPUT: %s under %s %s' % (wname, abi, name))
+        out(line)
+    out()
+    for wname in small:
+        parts = []
+        for abi, _, _ in MIPS_HOSTS:
+            up, fork = counts.get((abi, 'upstream', wname)), counts.get((abi, 'fork', wname))
+            parts.append('%s upstream/fork=%s' % (
+                abi, '%.3f' % (up / fork) if up and fork else 'n/a'))
+        out('MIPSRATIO %s %s' % (wname, ' '.join(parts)))
+    out('  (MIPSRATIO: upstream\'s instruction count / the fork\'s; > 1, the'
+        ' fork executes fewer)')
+    results['mips'] = {'%s/%s/%s' % k: v for k, v in counts.items()}
+
+
+_host_runs_i386 = []
+
+
+def host_runs_i386():
+    """Does this kernel run i386 programs (ia32 emulation)?  The
+    cpubench binary tells, run once."""
+    if not _host_runs_i386:
+        try:
+            r = subprocess.run([os.path.join(I386_DIR, 'cpubench'), '1', '1'],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            _host_runs_i386.append(r.returncode == 0)
+        except OSError:
+            _host_runs_i386.append(False)
+    return _host_runs_i386[0]
 
 
 # ------------------------------------------------------------------- system
@@ -532,6 +678,10 @@ def bench_notifier(args):
 
 # --------------------------------------------------------------------- plot
 
+# The runners of the plot, each relative to upstream.
+PLOT_RUNNERS = ['fork', 'release', 'debian', 'newest']
+
+
 def plot():
     """ratios.png: speed relative to upstream by time (top) and by
     instruction count (bottom), one cluster per qemu-i386 workload."""
@@ -546,7 +696,7 @@ def plot():
             if up:
                 rows.append([w] + ['%.4f' % (up / data[r + '/' + w])
                                    if data.get(r + '/' + w) else '0'
-                                   for r in ('fork', 'release', 'debian')])
+                                   for r in PLOT_RUNNERS])
         if rows:
             panels.append((key, title, rows))
     if not panels or not shutil.which('gnuplot'):
@@ -566,21 +716,23 @@ def plot():
     for key, title, rows in panels:
         dat = os.path.join(OUT, 'ratios-%s.dat' % key)
         with open(dat, 'w') as f:
-            f.write('workload fork release debian\n')
+            f.write(' '.join(['workload'] + PLOT_RUNNERS) + '\n')
             for r in rows:
                 f.write(' '.join(r) + '\n')
         script += ["set title '%s'" % title,
-                   "plot '%s' using 2:xtic(1) title columnheader, "
-                   "'' using 3 title columnheader, '' using 4 title columnheader, "
-                   "1 notitle dt 2 lc black" % dat]
+                   "plot '%s' using 2:xtic(1) title columnheader, " % dat +
+                   ''.join("'' using %d title columnheader, " % (col + 3)
+                           for col in range(len(PLOT_RUNNERS) - 1)) +
+                   "1 notitle dt 2 lc black"]
     script.append('unset multiplot')
     r = subprocess.run(['gnuplot'], input='\n'.join(script) + '\n', text=True,
                        capture_output=True)
     out('plot: %s' % png if r.returncode == 0 else 'plot failed: ' + r.stderr.strip())
 
 
-SECTIONS = {'qemu-i386': bench_qemu_i386, 'system': bench_system,
-            'ioctl': bench_ioctl, 'notifier': bench_notifier}
+SECTIONS = {'qemu-i386': bench_qemu_i386, 'mips': bench_mips,
+            'system': bench_system, 'ioctl': bench_ioctl,
+            'notifier': bench_notifier}
 
 
 def main():

@@ -3,6 +3,8 @@
 # while unchanged):
 #   root/     Debian's i386 libc, xz and gzip (pinned in pins/bench-inputs)
 #   cpubench  bench/qemu-i386/cpubench.c, built by the i686 cross compiler
+#   newest/qemu-i386  the static qemu-i386 of Debian sid's qemu-user, the
+#             newest upstream QEMU (pinned in pins/bench-inputs)
 #   *.dat     generated data: one set to measure (and a smaller one for
 #             callgrind), a different one to train the release profile on
 set -eu
@@ -16,6 +18,20 @@ mkdir -p "$out"
 ACCEPTANCE_INPUTS="$TOP/pins/bench-inputs $TOP/pins/acceptance-inputs" \
     "$TOP/tests/acceptance/fetch.sh" unpack "$out/root" \
     libc6:i386 liblzma5:i386 xz-utils:i386 gzip:i386
+
+# Only qemu-i386 of the 73 MB package; kept while the pin is unchanged.
+newest_deb=$(ACCEPTANCE_INPUTS="$TOP/pins/bench-inputs" \
+    "$TOP/tests/acceptance/fetch.sh" deb qemu-user amd64)
+if [ "$(cat "$out/newest/.deb" 2>/dev/null)" != "$newest_deb" ]; then
+    rm -rf "$out/newest"
+    mkdir -p "$out/newest.tmp"
+    dpkg-deb --fsys-tarfile "$newest_deb" |
+        tar -x -O ./usr/bin/qemu-i386 > "$out/newest.tmp/qemu-i386" ||
+        die "no usr/bin/qemu-i386 in $newest_deb"
+    chmod +x "$out/newest.tmp/qemu-i386"
+    printf '%s\n' "$newest_deb" > "$out/newest.tmp/.deb"
+    mv "$out/newest.tmp" "$out/newest"
+fi
 
 # gcc -m32 would do; the i686 cross compiler is used because gcc-multilib
 # conflicts with the MIPS multilib cross compilers (see profiles/linux-i386).

@@ -7,11 +7,17 @@
 #
 # Pins come from $ACCEPTANCE_INPUTS (default: pins/acceptance-inputs;
 # several files separated by spaces are searched in order), one line per
-# package: NAME VERSION ARCH SHA256 [COMPONENT].
+# package: NAME VERSION ARCH SHA256 [COMPONENT [SUITE]] (COMPONENT default
+# main, SUITE default bookworm, this machine's release).
 # A .deb is looked up in $DISTDIR (may be read-only), then in
 # ${QP_CACHE:-$HOME/.cache/qemu-ports}/distfiles, and otherwise downloaded
 # there with `apt-get download`.  Packages are never installed: foreign
 # architectures are only added to dpkg/apt so that apt can download them.
+# A package of another suite (sid, say; of this machine's architecture or
+# 'all') is downloaded through an apt state of its own in the cache
+# (apt-SUITE-COMPONENT/: its sources.list and package lists, updated
+# here): the system's apt sources never name that suite, so nothing apt
+# installs can come from it.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -35,7 +41,30 @@ read_pin() {
     done
     [ -n "$line" ] || die "no pin for $1:$2 in $pins"
     set -- $line
-    version=$2 sha256=$4 component=${5:-main}
+    version=$2 sha256=$4 component=${5:-main} suite=${6:-bookworm}
+}
+
+# suite_apt: print the apt-get options that use the private apt state of
+# $suite/$component (see above), creating and updating it when its
+# package lists are missing or $1 is "update"; nothing for bookworm.
+suite_apt() {
+    [ "$suite" != bookworm ] || return 0
+    state=$distfiles/apt-$suite-$component
+    set -- "${1:-}" -o "Dir::Etc::SourceList=$state/sources.list" \
+        -o Dir::Etc::SourceParts=/dev/null -o "Dir::State::Lists=$state/lists" \
+        -o "Dir::Cache=$state/cache" -o Dir::State::status=/dev/null \
+        -o "APT::Architectures::=$(dpkg --print-architecture)"
+    if [ "$1" = update ] || ! ls "$state/lists/"*_Packages >/dev/null 2>&1; then
+        mkdir -p "$state/lists/partial" "$state/cache/archives/partial"
+        echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg]" \
+            "http://deb.debian.org/debian $suite $component" > "$state/sources.list"
+        shift
+        apt-get "$@" update >"$state/update.log" 2>&1 ||
+            die "apt-get update of $suite/$component failed, see $state/update.log"
+        set -- - "$@"
+    fi
+    shift
+    printf '%s\n' "$@"
 }
 
 # verify FILE: the file must have the pinned sha256
@@ -93,12 +122,18 @@ make_available() {
         echo "fetch.sh: warning: apt-get update failed, see $distfiles/apt-update.log" >&2
 }
 
-# download NAME:ARCH...: put the missing .debs into the cache (one apt-get call)
+# download NAME:ARCH...: put the missing .debs into the cache (one apt-get
+# call for bookworm's, one for each package of another suite)
 download() {
     missing=
     for p; do
         find_deb "${p%:*}" "${p#*:}"
-        [ -n "$deb" ] || missing="$missing $spec"
+        [ -z "$deb" ] || continue
+        if [ "$suite" = bookworm ]; then
+            missing="$missing $spec"
+        else
+            download_suite "$spec"
+        fi
     done
     [ -n "$missing" ] || return 0
     mkdir -p "$distfiles"
@@ -108,6 +143,22 @@ download() {
         (cd "$distfiles" && apt-get download $missing) >"$log" 2>&1 ||
             { cat "$log" >&2; die "cannot download:$missing"; }
     fi
+}
+
+# download_suite SPEC: download SPEC (NAME:ARCH=VERSION of the package
+# read last) from its suite through that suite's private apt state,
+# updating the state once when apt does not know the version
+download_suite() {
+    mkdir -p "$distfiles"
+    log=$distfiles/apt-download.log
+    # One option a line: the cache path has no newline.
+    opts=$(suite_apt) || exit 1
+    (IFS='
+'; cd "$distfiles" && apt-get $opts download "$1") >"$log" 2>&1 && return
+    opts=$(suite_apt update) || exit 1
+    (IFS='
+'; cd "$distfiles" && apt-get $opts download "$1") >"$log" 2>&1 ||
+        { cat "$log" >&2; die "cannot download $1 from $suite/$component"; }
 }
 
 # deb NAME ARCH: print the path of the verified .deb, downloading it if needed
