@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Run the qemu-ports benchmarks side by side and print one table.
 
-usage: bench/run.py [--rounds N] [--no-callgrind] [SECTION...]
+usage: bench/run.py [--rounds N] [--boot-rounds N] [--no-callgrind] [SECTION...]
 
 Sections (default: all, in this order):
   qemu-i386  CPU-bound i386 programs (xz, gzip, cpubench) natively and under
@@ -736,7 +736,8 @@ SECTIONS = {'qemu-i386': bench_qemu_i386, 'mips': bench_mips,
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('sections', nargs='*', metavar='SECTION',
                     help=' '.join(SECTIONS) + ' (default: all)')
     ap.add_argument('--rounds', type=int, default=7,
@@ -745,6 +746,8 @@ def main():
                     help='boots per qemu-system-aarch64 scenario (default 3)')
     ap.add_argument('--no-callgrind', dest='callgrind', action='store_false')
     args = ap.parse_args()
+    if args.rounds < 1 or args.boot_rounds < 1:
+        ap.error('--rounds and --boot-rounds must be at least 1')
     unknown = [s for s in args.sections if s not in SECTIONS]
     if unknown:
         ap.error('unknown section %s (have: %s)' % (' '.join(unknown), ' '.join(SECTIONS)))

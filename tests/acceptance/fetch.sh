@@ -41,7 +41,26 @@ read_pin() {
     done
     [ -n "$line" ] || die "no pin for $1:$2 in $pins"
     set -- $line
+    [ $# -ge 4 ] && [ $# -le 6 ] ||
+        die "pin of $1:$3 has $# fields, not NAME VERSION ARCH SHA256 [COMPONENT [SUITE]]"
     version=$2 sha256=$4 component=${5:-main} suite=${6:-bookworm}
+    # Checked before anything is downloaded or added to apt and dpkg.
+    case $sha256 in
+    *[!0-9a-f]*) die "pin of $1:$3: sha256 '$sha256' is not 64 lowercase hex digits" ;;
+    esac
+    [ ${#sha256} = 64 ] ||
+        die "pin of $1:$3: sha256 '$sha256' is not 64 lowercase hex digits"
+    case $component in
+    main|contrib|non-free|non-free-firmware) ;;
+    *) die "pin of $1:$3: component '$component' is none of main, contrib, non-free, non-free-firmware" ;;
+    esac
+    case $suite in
+    ''|*[!a-z-]*) die "pin of $1:$3: suite '$suite' is not a Debian suite name" ;;
+    esac
+    if [ "$3" != all ] && command -v dpkg-architecture >/dev/null &&
+        ! dpkg-architecture -L | grep -qx "$3"; then
+        die "pin of $1:$3: dpkg knows no architecture '$3'"
+    fi
 }
 
 # suite_apt: print the apt-get options that use the private apt state of

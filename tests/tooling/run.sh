@@ -384,6 +384,26 @@ expect pinned-scratch-package-found 0 "^$work/debs/qp-scratch_1.0_all.deb\$" \
     fetch_scratch "$work/scratch-inputs"
 expect missing-pin-file-named 1 "pin file not found: $work/no-such-inputs" \
     fetch_scratch "$work/scratch-inputs" "$work/no-such-inputs"
+# A malformed row is refused before anything is downloaded or added to
+# apt or dpkg (as root fetch.sh would add a component's apt source): a
+# suite written in the component's column, an unknown architecture, a
+# sha256 that cannot be one, a missing field.
+scratch_sha=$(cut -d' ' -f4 "$work/scratch-inputs")
+pin_refused() {
+    pr_name=$1 pr_pattern=$2
+    shift 2
+    printf '%s\n' "$*" > "$work/bad-inputs"
+    expect "$pr_name" 1 "$pr_pattern" env DISTDIR="$work/debs" QP_CACHE="$work/cache" \
+        ACCEPTANCE_INPUTS="$work/bad-inputs" "$top/tests/acceptance/fetch.sh" \
+        deb qp-scratch "$3"
+}
+pin_refused pin-suite-as-component "component 'sid' is none of main" \
+    qp-scratch 1.0 all "$scratch_sha" sid
+pin_refused pin-unknown-arch "dpkg knows no architecture 'bogusarch'" \
+    qp-scratch 1.0 bogusarch "$scratch_sha"
+pin_refused pin-bad-sha256 "sha256 '${scratch_sha}0' is not 64" \
+    qp-scratch 1.0 all "${scratch_sha}0"
+pin_refused pin-missing-field "has 3 fields" qp-scratch 1.0 all
 
 # 16. The Cygwin suites skip only when no toolchain is cached; a check that
 # fails (here: its pin file missing, in a scratch copy of the scripts) is
