@@ -10,7 +10,9 @@
 #   PROFILE       a profile this machine builds from Debian packages (one
 #                 with DEBIAN_PACKAGES) and without PGO training: not
 #                 loongnix-n32 (native MIPS64 only) nor release (the
-#                 linux-x86_64 sources, trained anew for every commit)
+#                 linux-x86_64 sources, trained anew for every commit);
+#                 cygwin builds only from the patch that makes Cygwin a
+#                 host (0011), so give it SERIES_RANGE=<that commit>^..HEAD
 #   SERIES_RANGE  the commits to check, as git rev-list takes them
 #                 (default: $BASE_TAG..HEAD of $TREE)
 #
