@@ -52,7 +52,7 @@ help:
 	@echo 'make dist         release tarballs of the static qemu-i386 builds and'
 	@echo '                  their SHA256SUMS in build/dist/; qemu/ must be patches/'
 	@echo 'make build-cygwin cross-build the Cygwin profile into build/cygwin-root'
-	@echo 'make bench        build upstream and the release profile, then compare'
+	@echo 'make bench        build upstream QEMU, then compare'
 	@echo '                  them with the fork, Debian and native (bench/run.py)'
 	@echo '                  and count MIPS host instructions of the MIPS builds'
 	@echo 'make cygwin-toolchain  build the x86_64-pc-cygwin cross toolchain (cached)'
@@ -110,16 +110,16 @@ cygwin-toolchain:
 	$(SCRIPTS)/cygwin-toolchain.sh
 
 # The benchmarks compare the default profile (linux-x86_64) with unpatched
-# upstream, the release profile, Debian's QEMU (bookworm's and sid's) and
-# native i386, and the MIPS64 profiles with upstream cross-built alike, in
-# MIPS instructions; ioctl rows also use linux-i386 when it is built.
+# upstream, Debian's QEMU (bookworm's and sid's) and native i386, and the
+# MIPS64 profiles with upstream cross-built alike, in MIPS instructions;
+# ioctl rows also use linux-i386 when it is built.
 # BENCH_ARGS go to bench/run.py.
 bench: bench-build
 	bench/run.py $(BENCH_ARGS)
 
 bench-deps:
 	EXTRA_DEBIAN_PACKAGES="$(BENCH_DEBIAN_PACKAGES)" \
-		$(SCRIPTS)/install-deps.sh linux-x86_64 release
+		$(SCRIPTS)/install-deps.sh linux-x86_64
 
 bench-build: bench-deps tree build-linux-x86_64 build-mips64el-n32 \
 		build-mips64el-n64

@@ -5,7 +5,6 @@
 #                            x86_64 and the MIPS64 profiles, and the
 #                            MIPS host they are counted on, mips-host
 #                            (bench/build-upstream.sh)
-#   build/release            profile release: -O3, LTO, PGO (trains itself)
 #   build/cygwin-linux/build-{eventfd,pipe,socketpair}
 #                            the cygwin-linux suite's minimal builds, one
 #                            per event notifier (the suite's directories,
@@ -17,7 +16,6 @@ QP_TOP=$(cd "$(dirname "$0")/.." && pwd)
 . "$QP_TOP/scripts/lib.sh"
 
 "$TOP/bench/build-upstream.sh"
-"$TOP/scripts/build-profile.sh" release
 variant=$TOP/scripts/build-notifier-variant.sh
 unit_tests=$(grep -v '^#' "$TOP/bench/notifier/unit-tests")
 for kind in $("$variant" kinds); do

@@ -6,8 +6,8 @@ usage: bench/run.py [--rounds N] [--boot-rounds N] [--no-callgrind] [SECTION...]
 Sections (default: all, in this order):
   qemu-i386  CPU-bound i386 programs (xz, gzip, cpubench) natively and under
              each qemu-i386: upstream (the release of upstream/qemu.pin), the
-             fork, the release profile, Debian's qemu-user and Debian sid's
-             (the newest upstream, pins/bench-inputs).  Median wall
+             fork, Debian's qemu-user and Debian sid's (the newest
+             upstream, pins/bench-inputs).  Median wall
              time of N interleaved rounds, checked output, speed relative to
              upstream; instruction counts with callgrind on smaller inputs.
   mips       the MIPS64 builds of qemu-i386 (profiles mips64el-n32 and
@@ -27,8 +27,7 @@ What is missing (a build, a Debian package) is reported and skipped.
 Everything is written to build/bench/: results.txt (the table, as printed),
 results.json, ratios.png (with gnuplot), boot-*.log (consoles).  One line
 per qemu-i386 workload is meant for machines:
-  RATIO <workload> fork/upstream=<r> release/upstream=<r> fork/newest=<r>
-        fork/fastest=<r>
+  RATIO <workload> fork/upstream=<r> fork/newest=<r> fork/fastest=<r>
 where r = a/b is b's median time divided by a's (> 1: a is faster) and
 fastest is the fastest other QEMU of that workload's row.
 Nothing is asserted about speed; a wrong output is an error (exit status 1).
@@ -83,8 +82,6 @@ I386_RUNNERS = [
      os.path.join(OUT, 'upstream', 'qemu-i386')),
     ('fork', 'qemu-ports (profile linux-x86_64)',
      os.path.join(BUILD, 'linux-x86_64', 'qemu-i386')),
-    ('release', 'qemu-ports, profile release (-O3, LTO, PGO)',
-     os.path.join(BUILD, 'release', 'qemu-i386')),
     ('debian', "Debian's qemu-user", '/usr/bin/qemu-i386'),
     ('newest', "Debian sid's qemu-user, the newest upstream (pins/bench-inputs)",
      os.path.join(OUT, 'qemu-i386', 'newest', 'qemu-i386')),
@@ -134,8 +131,7 @@ I386_DIR = os.path.join(OUT, 'qemu-i386')
 
 def i386_workloads(d):
     """(name, argv, stdin) of the measured workloads, and smaller inputs for
-    callgrind.  The release profile trains on other data and settings
-    (bench/qemu-i386/train.sh)."""
+    callgrind and the MIPS instruction counts."""
     root = os.path.join(d, 'root')
     ld = [os.path.join(root, 'lib', 'ld-linux.so.2'), '--library-path',
           os.path.join(root, 'lib', 'i386-linux-gnu') + ':' +
@@ -189,11 +185,10 @@ def callgrind_instructions(argv):
 # for that workload).
 RATIO_COLUMNS = [
     ('fork/upstream', 'fork', 'upstream'),
-    ('release/upstream', 'release', 'upstream'),
     ('fork/newest', 'fork', 'newest'),
     ('fork/fastest', 'fork', 'fastest'),
 ]
-FASTEST_CANDIDATES = ['upstream', 'release', 'debian', 'newest']
+FASTEST_CANDIDATES = ['upstream', 'debian', 'newest']
 
 
 def ratio(table, wname, num, den):
@@ -679,7 +674,7 @@ def bench_notifier(args):
 # --------------------------------------------------------------------- plot
 
 # The runners of the plot, each relative to upstream.
-PLOT_RUNNERS = ['fork', 'release', 'debian', 'newest']
+PLOT_RUNNERS = ['fork', 'debian', 'newest']
 
 
 def plot():

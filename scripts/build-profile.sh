@@ -3,11 +3,6 @@
 # QEMU's own configure and make.  configure runs again only when the
 # profile's command line changed; ccache is used when installed.
 #
-# A profile that sets PGO_TRAINING is built twice in the same directory
-# (profile data is found by object path): instrumented with
-# -Db_pgo=generate, then PGO_TRAINING runs with the build directory as its
-# argument, then rebuilt with -Db_pgo=use.
-#
 # The benchmarks reuse this script for other trees through the environment:
 #   TREE          QEMU source tree               (default: $TOP/qemu)
 #   BUILD_DIR     build directory                (default: $TOP/build/PROFILE)
@@ -21,7 +16,7 @@ profile=${1:-linux-x86_64}
 profile_file=$(profile_file "$profile")
 make_targets=${MAKE_TARGETS:-}
 CC=cc SYSROOT_ABI='' CROSS_TOOLCHAIN='' CONFIGURE_ARGS='' CONFIGURE_ENV=''
-PGO_TRAINING='' MAKE_TARGETS=''
+MAKE_TARGETS=''
 . "$profile_file"
 MAKE_TARGETS=${make_targets:-$MAKE_TARGETS}
 CONFIGURE_ARGS="$CONFIGURE_ARGS ${EXTRA_CONFIGURE_ARGS:-}"
@@ -31,10 +26,6 @@ pkgversion=${PKGVERSION:-qemu-ports-$(cat "$TOP/VERSION")}
 # What else the configured directory depends on, for the stamp below.
 depends=''
 [ "$TREE" = "$TOP/qemu" ] || depends="tree: $TREE"
-if [ -n "$PGO_TRAINING" ]; then
-    # A profile describes one tree state: train again when the tree moves.
-    depends="$depends pgo: $PGO_TRAINING on $(git -C "$TREE" rev-parse HEAD 2>/dev/null || true)"
-fi
 if [ -n "$CROSS_TOOLCHAIN" ]; then
     # Built once into the cache; the last stdout line is its bin directory.
     toolchain_bin=$("$TOP/scripts/$CROSS_TOOLCHAIN-toolchain.sh" | tail -n 1)
@@ -107,7 +98,6 @@ configure_line=$(printf '%s\n' "$@" \
     "env: $CONFIGURE_ENV" ${pkg_config:+"pkg-config:$pkg_config_settings"} \
     $depends)
 stamp=$builddir/qemu-ports-configure.txt
-pgo_stamp=$builddir/qemu-ports-pgo-trained.txt
 
 if [ ! -f "$builddir/build.ninja" ] || [ ! -f "$stamp" ] ||
    [ "$(cat "$stamp")" != "$configure_line" ]; then
@@ -119,8 +109,7 @@ if [ ! -f "$builddir/build.ninja" ] || [ ! -f "$stamp" ] ||
         cd "$builddir"
         # $CONFIGURE_ENV splits into words on purpose.
         # shellcheck disable=SC2086
-        env $CONFIGURE_ENV "$TREE/configure" "$@" \
-            ${PGO_TRAINING:+-Db_pgo=generate} > configure.log 2>&1
+        env $CONFIGURE_ENV "$TREE/configure" "$@" > configure.log 2>&1
     ) || {
         tail -n 30 "$builddir/configure.log" >&2
         die "configure failed for profile $profile; see $builddir/configure.log"
@@ -132,32 +121,6 @@ fi
 
 # MAKE_TARGETS and CONFIGURE_ENV split into words on purpose.  make runs
 # in configure's environment, as configure did.
+say "building $profile"
 # shellcheck disable=SC2086
-build() {
-    env $CONFIGURE_ENV make -C "$builddir" -j"$(nproc)" $MAKE_TARGETS
-}
-
-if [ -z "$PGO_TRAINING" ]; then
-    say "building $profile"
-    build
-    exit 0
-fi
-
-# Profile-guided: train once per configuration; after that the directory
-# stays at -Db_pgo=use and make only rebuilds what changed.
-if [ ! -f "$pgo_stamp" ]; then
-    say "building $profile, instrumented for profile-guided optimisation"
-    build
-    find "$builddir" -name '*.gcda' -delete
-    say "training $profile: $PGO_TRAINING $builddir"
-    (cd "$TOP" && $PGO_TRAINING "$builddir") ||
-        die "PGO training failed for profile $profile"
-    [ -n "$(find "$builddir" -name '*.gcda' | head -n 1)" ] ||
-        die "PGO training of $profile wrote no profile data (*.gcda)"
-    "$builddir/pyvenv/bin/meson" configure "$builddir" -Db_pgo=use \
-        > "$builddir/pgo-use.log" 2>&1 ||
-        die "meson configure -Db_pgo=use failed; see $builddir/pgo-use.log"
-    date -u > "$pgo_stamp"
-fi
-say "building $profile with its training profile"
-build
+env $CONFIGURE_ENV make -C "$builddir" -j"$(nproc)" $MAKE_TARGETS

@@ -8,10 +8,8 @@
 #
 # Usage: scripts/check-series-builds.sh [PROFILE...]
 #   PROFILE       a profile this machine builds from Debian packages (one
-#                 with DEBIAN_PACKAGES) and without PGO training: not
-#                 loongnix-n32 (native MIPS64 only) nor release (the
-#                 linux-x86_64 sources, trained anew for every commit);
-#                 cygwin builds only from the patch that makes Cygwin a
+#                 with DEBIAN_PACKAGES): not loongnix-n32 (native MIPS64
+#                 only); cygwin builds only from the patch that makes Cygwin a
 #                 host (0011), so give it SERIES_RANGE=<that commit>^..HEAD
 #   SERIES_RANGE  the commits to check, as git rev-list takes them
 #                 (default: $BASE_TAG..HEAD of $TREE)
@@ -27,12 +25,10 @@ case ${1:-} in -h|--help) header_help; exit 0 ;; esac
 for profile; do
     (
         profile_file=$(profile_file "$profile") || exit 1
-        DEBIAN_PACKAGES='' PGO_TRAINING=''
+        DEBIAN_PACKAGES=''
         . "$profile_file"
         [ -n "$(echo $DEBIAN_PACKAGES)" ] ||
             die "profile $profile is not built on this machine (no DEBIAN_PACKAGES)"
-        [ -z "$PGO_TRAINING" ] ||
-            die "profile $profile trains PGO for every build; check the profile of its sources (linux-x86_64)"
     ) || exit 1
 done
 git_pinned -C "$TREE" rev-parse -q --verify "refs/tags/$BASE_TAG" >/dev/null ||

@@ -5,8 +5,8 @@
 #   cpubench  bench/qemu-i386/cpubench.c, built by the i686 cross compiler
 #   newest/qemu-i386  the static qemu-i386 of Debian sid's qemu-user, the
 #             newest upstream QEMU (pinned in pins/bench-inputs)
-#   *.dat     generated data: one set to measure (and a smaller one for
-#             callgrind), a different one to train the release profile on
+#   *.dat     generated data: one set to measure, and a smaller one for
+#             callgrind and the MIPS instruction counts
 set -eu
 QP_TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$QP_TOP/scripts/lib.sh"
@@ -53,6 +53,4 @@ done <<EOF_DATA
 measure-xz 1 2097152
 measure-gzip 3 16777216
 measure-xz-small 5 131072
-train-xz 2 393216
-train-gzip 4 6291456
 EOF_DATA

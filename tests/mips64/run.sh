@@ -580,7 +580,7 @@ done
 
 # tests/mm on 16 KiB host pages.  exhaust, noreplace and pages must pass
 # (on N32, noreplace and pages died with SIGSEGV while MAP_FIXED_NOREPLACE
-# could zero a used guest page, fixed by patch 0040); mremap-fail is only
+# could zero a used guest page, fixed by patch 0039); mremap-fail is only
 # reported: moving 4 KiB pieces of 16 KiB host pages is among what QEMU
 # cannot do here (docs/loongson-mips64.rst).
 for row in n32-mm-exhaust n32-mm-noreplace n32-mm-mremap n32-mm-pages \

@@ -506,8 +506,6 @@ expect cygport-help 0 "^Usage: scripts/make-cygport.sh \\[PROFILE\\]" \
 expect series-builds-native-only-profile 1 \
     "profile loongnix-n32 is not built on this machine" \
     "$top/scripts/check-series-builds.sh" linux-x86_64 loongnix-n32
-expect series-builds-pgo-profile 1 "profile release trains PGO" \
-    "$top/scripts/check-series-builds.sh" release
 expect series-builds-help 0 "^Usage: scripts/check-series-builds.sh" \
     "$top/scripts/check-series-builds.sh" -h
 
