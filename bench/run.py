@@ -1,8 +1,6 @@
 #!/usr/bin/python3
 """Run the qemu-ports benchmarks side by side and print one table.
 
-usage: bench/run.py [--rounds N] [--boot-rounds N] [--no-callgrind] [SECTION...]
-
 Sections (default: all, in this order):
   qemu-i386  CPU-bound i386 programs (xz, gzip, cpubench) natively and under
              each qemu-i386: upstream (the release of upstream/qemu.pin), the
@@ -223,16 +221,29 @@ def bench_qemu_i386(args):
     times = {(r[0], w[0]): [] for r in runners for w in measured}
     cpus = {(r[0], w[0]): [] for r in runners for w in measured}
     digests = {}
+    broken = set()
     # Interleaved, so that drift (other load, thermal) hits every runner.
     for rnd in range(args.rounds):
         note('round %d/%d' % (rnd + 1, args.rounds))
         for wname, argv in measured:
             for rname, _, qemu in runners:
+                if rname in broken:
+                    continue
                 full = argv if qemu is None else [qemu] + argv
-                wall, cpu, digest = run_timed(full)
+                try:
+                    wall, cpu, digest = run_timed(full)
+                except RuntimeError as e:
+                    # The others are still measured; this one is an error.
+                    broken.add(rname)
+                    failures.append('qemu-i386 %s under %s: %s'
+                                    % (wname, rname, e))
+                    out('  FAILED: %s under %s (%s), dropped from the table'
+                        % (wname, rname, e))
+                    continue
                 times[(rname, wname)].append(wall)
                 cpus[(rname, wname)].append(cpu)
                 digests.setdefault((rname, wname), set()).add(digest)
+    runners = [r for r in runners if r[0] not in broken]
 
     out()
     out('  median wall time in seconds of %d rounds (cpu time in brackets);'
@@ -739,7 +750,9 @@ def main():
                     help='measured rounds per qemu-i386 workload (default 7)')
     ap.add_argument('--boot-rounds', type=int, default=3,
                     help='boots per qemu-system-aarch64 scenario (default 3)')
-    ap.add_argument('--no-callgrind', dest='callgrind', action='store_false')
+    ap.add_argument('--no-callgrind', dest='callgrind', action='store_false',
+                    help='skip the callgrind instruction counts of the '
+                    'qemu-i386 section (they take several minutes)')
     args = ap.parse_args()
     if args.rounds < 1 or args.boot_rounds < 1:
         ap.error('--rounds and --boot-rounds must be at least 1')
@@ -753,7 +766,12 @@ def main():
         os.uname().machine, os.cpu_count()))
     for name in args.sections or list(SECTIONS):
         out()
-        SECTIONS[name](args)
+        try:
+            SECTIONS[name](args)
+        except (RuntimeError, OSError, subprocess.CalledProcessError) as e:
+            # What the other sections measured is still written below.
+            failures.append('section %s: %s' % (name, e))
+            out('  SECTION FAILED: %s' % e)
     out()
     plot()
     out('benchmark run took %.0f s' % (time.monotonic() - t0))
