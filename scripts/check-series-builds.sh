@@ -23,6 +23,13 @@ set -eu
 case ${1:-} in -h|--help) header_help; exit 0 ;; esac
 [ $# -gt 0 ] || set -- linux-x86_64 mips64el-n32
 for profile; do
+    case $profile in
+    -*) die "usage: $0 [PROFILE...] (no options but --help; see --help)" ;;
+    cygwin)
+        # Commits before the one that makes Cygwin a host cannot build.
+        [ -n "${SERIES_RANGE:-}" ] ||
+            die "profile cygwin builds only from patch 0011 on: give SERIES_RANGE=<commit of 0011>^..HEAD" ;;
+    esac
     (
         profile_file=$(profile_file "$profile") || exit 1
         DEBIAN_PACKAGES=''
@@ -31,8 +38,8 @@ for profile; do
             die "profile $profile is not built on this machine (no DEBIAN_PACKAGES)"
     ) || exit 1
 done
-git_pinned -C "$TREE" rev-parse -q --verify "refs/tags/$BASE_TAG" >/dev/null ||
-    die "$TREE is not a tree made by 'make tree'"
+git_pinned -C "$TREE" rev-parse -q --verify "refs/tags/$BASE_TAG" \
+    >/dev/null 2>&1 || die "$TREE is not a tree made by 'make tree'"
 range=${SERIES_RANGE:-$BASE_TAG..HEAD}
 commits=$(git_pinned -C "$TREE" rev-list --reverse "$range") ||
     die "'$range' is not a commit range of $TREE"

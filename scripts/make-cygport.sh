@@ -24,6 +24,8 @@ CYGWIN_CONFIGURE_ARGS='' CYGWIN_PACKAGES=''
 [ -n "$CYGWIN_CONFIGURE_ARGS" ] ||
     die "profile $profile sets no CYGWIN_CONFIGURE_ARGS"
 
+[ -n "$(series_files)" ] || die "no patches in $PATCHES: nothing to package"
+
 out=$TOP/build/cygport
 mkdir -p "$out"
 rm -f "$out"/*.patch

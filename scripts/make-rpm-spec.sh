@@ -23,6 +23,13 @@ CONFIGURE_ARGS='' CONFIGURE_ENV='' FEDORA_PACKAGES=''
 . "$profile_file"
 [ -n "$(echo $FEDORA_PACKAGES)" ] ||
     die "profile $profile sets no FEDORA_PACKAGES: an RPM spec needs them as BuildRequires"
+# The spec packages qemu-i386 alone, described as the N32 build.
+case " $(echo $CONFIGURE_ARGS) " in
+    *" --target-list=i386-linux-user "*) ;;
+    *) die "profile $profile builds more than qemu-i386 (--target-list=i386-linux-user): the spec packages qemu-i386 alone" ;;
+esac
+
+[ -n "$(series_files)" ] || die "no patches in $PATCHES: nothing to package"
 
 out=$TOP/build/rpm
 mkdir -p "$out"

@@ -3,6 +3,7 @@
 match files against its registration, as the kernel does.
 
 Usage: binfmt-match.py BINFMT_FILE [NAME=PATH...]
+       binfmt-match.py --help
 
 BINFMT_FILE is read twice, as its two consumers read it:
   * systemd-binfmt (binfmt.d(5)): empty lines and lines starting with ';'
@@ -28,12 +29,17 @@ Errors (bad arguments, unreadable files, a registration the kernel or
 systemd would not take) print one line "binfmt-match.py: error: ..." on
 stderr and exit 1.
 """
+import os
+import stat
 import sys
 
 # fs/binfmt_misc.c: BINPRM_BUF_SIZE, the bytes of a file the kernel
 # reads to match, and MAX_REGISTER_LENGTH, the longest register write.
 BINPRM_BUF_SIZE = 128
 MAX_REGISTER_LENGTH = 1920
+# A binfmt.d file is a few lines; a bigger one is refused without reading
+# it all, and so is anything but a regular file (a FIFO would block).
+MAX_FILE_SIZE = 64 * 1024
 FLAGS = b'POCF'
 HEX_DIGITS = b'0123456789abcdefABCDEF'
 
@@ -55,6 +61,11 @@ def registration_line(data):
             by_hand.append((number, line))
         stripped = line.strip(b' \t\r')
         if stripped and not stripped.startswith((b';', b'#')):
+            if stripped[:1] != line[:1]:
+                raise BinfmtError('line %d starts with white space: the '
+                                  'kernel would take it as the delimiter '
+                                  "and systemd-binfmt would strip it"
+                                  % number)
             rules.append((number, line))
     if len(rules) != 1:
         raise BinfmtError('want one registration line (systemd-binfmt skips '
@@ -176,25 +187,39 @@ def parse_register(written):
             'mask': mask, 'interpreter': interpreter, 'flags': flags}
 
 
+def read_regular(path, size):
+    """The first SIZE bytes of the regular file at PATH; BinfmtError for
+    anything else (a FIFO would block, a device need not end)."""
+    with open(path, 'rb', opener=lambda p, flags: os.open(
+            p, flags | os.O_NONBLOCK)) as f:
+        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+            raise BinfmtError('%s: not a regular file' % path)
+        return f.read(size)
+
+
 def matches(entry, path):
     """Does the file at PATH match magic ENTRY, as the kernel compares
     (byte & mask) == (magic & mask) from the offset?"""
     magic = entry['magic']
     mask = entry['mask'] or b'\xff' * len(magic)
-    with open(path, 'rb') as f:
-        head = f.read(BINPRM_BUF_SIZE)[entry['offset']:][:len(magic)]
+    head = read_regular(path, BINPRM_BUF_SIZE)[entry['offset']:][:len(magic)]
     return len(head) == len(magic) and all(
         (h & k) == (m & k) for h, m, k in zip(head, magic, mask))
 
 
 def main(argv):
-    if len(argv) < 2:
+    if len(argv) == 2 and argv[1] in ('-h', '--help'):
+        print(__doc__.strip())
+        return
+    if len(argv) < 2 or argv[1].startswith('-'):
         raise BinfmtError('usage: binfmt-match.py BINFMT_FILE [NAME=PATH...]')
     try:
-        with open(argv[1], 'rb') as f:
-            data = f.read()
+        data = read_regular(argv[1], MAX_FILE_SIZE + 1)
     except OSError as e:
         raise BinfmtError('cannot read %s: %s' % (argv[1], e.strerror))
+    if len(data) > MAX_FILE_SIZE:
+        raise BinfmtError('%s: larger than %d KiB: not a binfmt.d file'
+                          % (argv[1], MAX_FILE_SIZE // 1024))
     try:
         entry = parse_register(registration_line(data) + b'\n')
     except BinfmtError as e:

@@ -129,6 +129,16 @@ sed 's/:F$/:F:extra/' "$binfmt_work/shipped.conf" > "$binfmt_work/field-after-fl
 binfmt_refused field-after-flags ".*a field after the flags 'F': the line has one ':' too many"
 sed 's/:F$//' "$binfmt_work/shipped.conf" > "$binfmt_work/no-flags-field.conf"
 binfmt_refused no-flags-field ".*no flags field"
+sed 's/^:/  :/' "$binfmt_work/shipped.conf" > "$binfmt_work/leading-space.conf"
+binfmt_refused leading-space ".*line [0-9]+ starts with white space"
+head -c 70000 /dev/zero > "$binfmt_work/too-big.conf"
+binfmt_refused too-big ".*larger than 64 KiB: not a binfmt.d file"
+mkfifo "$binfmt_work/fifo.conf"
+binfmt_refused fifo ".*fifo.conf: not a regular file"
+expect "binfmt-match.py --help" 0 "^Usage: binfmt-match.py BINFMT_FILE" \
+    python3 "$top/tests/packaging/binfmt-match.py" --help
+expect "binfmt-match.py refuses an option" 1 "error: usage: binfmt-match.py" \
+    python3 "$top/tests/packaging/binfmt-match.py" --bogus
 # The kernel takes ';' as the delimiter, systemd-binfmt the line as a comment.
 sed '/^:/s/:/;/g' "$binfmt_work/shipped.conf" > "$binfmt_work/semicolon-rule.conf"
 binfmt_refused semicolon-rule ".*want one registration line .*got 0"

@@ -501,11 +501,23 @@ expect rpm-spec-one-profile 1 "usage: .*make-rpm-spec.sh \\[PROFILE\\]" \
     "$top/scripts/make-rpm-spec.sh" loongnix-n32 extra
 expect cygport-empty-profile-refused 1 "usage: .*make-cygport.sh \\[PROFILE\\]" \
     "$top/scripts/make-cygport.sh" ''
+expect rpm-spec-qemu-i386-only 1 \
+    "profile linux-x86_64 builds more than qemu-i386" \
+    "$top/scripts/make-rpm-spec.sh" linux-x86_64
+expect rpm-spec-empty-series 1 "no patches in /nonexistent: nothing to package" \
+    env PATCHES=/nonexistent "$top/scripts/make-rpm-spec.sh"
+expect cygport-empty-series 1 "no patches in /nonexistent: nothing to package" \
+    env PATCHES=/nonexistent "$top/scripts/make-cygport.sh"
 expect cygport-help 0 "^Usage: scripts/make-cygport.sh \\[PROFILE\\]" \
     "$top/scripts/make-cygport.sh" --help
 expect series-builds-native-only-profile 1 \
     "profile loongnix-n32 is not built on this machine" \
     "$top/scripts/check-series-builds.sh" linux-x86_64 loongnix-n32
+expect series-builds-option-refused 1 "usage: .*check-series-builds.sh \\[PROFILE" \
+    "$top/scripts/check-series-builds.sh" -x
+expect series-builds-cygwin-needs-range 1 \
+    "profile cygwin builds only from patch 0011 on: give SERIES_RANGE=" \
+    env -u SERIES_RANGE "$top/scripts/check-series-builds.sh" cygwin
 expect series-builds-help 0 "^Usage: scripts/check-series-builds.sh" \
     "$top/scripts/check-series-builds.sh" -h
 
