@@ -9,8 +9,9 @@
 # Usage: scripts/check-series-builds.sh [PROFILE...]
 #   PROFILE       a profile this machine builds from Debian packages (one
 #                 with DEBIAN_PACKAGES): not loongnix-n32 (native MIPS64
-#                 only); cygwin builds only from the patch that makes Cygwin a
-#                 host (0011), so give it SERIES_RANGE=<that commit>^..HEAD
+#                 only); cygwin builds only from the patch that makes
+#                 Cygwin a host (0011), so it needs
+#                 SERIES_RANGE=<that commit>^..HEAD
 #   SERIES_RANGE  the commits to check, as git rev-list takes them
 #                 (default: $BASE_TAG..HEAD of $TREE)
 #
