@@ -99,7 +99,8 @@ check-%:
 	tests/run.sh $*
 
 # Every commit of qemu/ builds on its own for linux-x86_64 and
-# mips64el-n32 (an explicit rule, so not the suite pattern above).  Slow:
+# mips64el-n32 (from the patch its host needs on, SERIES_BUILDS_FROM in
+# the profile; an explicit rule, so not the suite pattern above).  Slow:
 # not part of `make check`; run it before sending a series.
 check-series-builds:
 	$(SCRIPTS)/check-series-builds.sh

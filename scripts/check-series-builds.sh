@@ -3,15 +3,18 @@
 # each commit of $TREE after $BASE_TAG, oldest first, is checked out in a
 # scratch clone and built with scripts/build-profile.sh for each profile
 # given (default: linux-x86_64 mips64el-n32), incrementally, in
-# build/series-check/PROFILE.  Stops at the first commit that does not
-# build, names it and exits 1; qemu/ and build/PROFILE are not touched.
+# build/series-check/PROFILE.  A profile is built from the patch its
+# SERIES_BUILDS_FROM names on (mips64el-n32: 0002, the N32 TCG fix;
+# cygwin: 0011, which makes Cygwin a host), every other from 0001.  Stops
+# at the first commit that does not build, names it and exits 1; qemu/ and
+# build/PROFILE are not touched.
 #
-# Usage: scripts/check-series-builds.sh [PROFILE...]
+# Usage: scripts/check-series-builds.sh [--list] [PROFILE...]
+#   --list        print the plan, "NNNN PROFILE..." per commit (NNNN: its
+#                 patch number), and build nothing
 #   PROFILE       a profile this machine builds from Debian packages (one
 #                 with DEBIAN_PACKAGES): not loongnix-n32 (native MIPS64
-#                 only); cygwin builds only from the patch that makes
-#                 Cygwin a host (0011), so it needs
-#                 SERIES_RANGE=<that commit>^..HEAD
+#                 only)
 #   SERIES_RANGE  the commits to check, as git rev-list takes them
 #                 (default: $BASE_TAG..HEAD of $TREE)
 #
@@ -21,23 +24,30 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 
-case ${1:-} in -h|--help) header_help; exit 0 ;; esac
+list=false
+case ${1:-} in
+    -h|--help) header_help; exit 0 ;;
+    --list) list=true; shift ;;
+esac
 [ $# -gt 0 ] || set -- linux-x86_64 mips64el-n32
+# builds_from_PROFILE (dashes as underscores): its first patch number.
 for profile; do
     case $profile in
-    -*) die "usage: $0 [PROFILE...] (no options but --help; see --help)" ;;
-    cygwin)
-        # Commits before the one that makes Cygwin a host cannot build.
-        [ -n "${SERIES_RANGE:-}" ] ||
-            die "profile cygwin builds only from patch 0011 on: give SERIES_RANGE=<commit of 0011>^..HEAD" ;;
+    -*) die "usage: $0 [--list] [PROFILE...] (see --help)" ;;
     esac
-    (
+    from=$(
         profile_file=$(profile_file "$profile") || exit 1
-        DEBIAN_PACKAGES=''
+        DEBIAN_PACKAGES='' SERIES_BUILDS_FROM=0001
         . "$profile_file"
         [ -n "$(echo $DEBIAN_PACKAGES)" ] ||
             die "profile $profile is not built on this machine (no DEBIAN_PACKAGES)"
+        case $SERIES_BUILDS_FROM in
+        [0-9][0-9][0-9][0-9]) ;;
+        *) die "profile $profile: SERIES_BUILDS_FROM is '$SERIES_BUILDS_FROM', not a patch number NNNN" ;;
+        esac
+        echo "$SERIES_BUILDS_FROM"
     ) || exit 1
+    eval "builds_from_$(echo "$profile" | tr -- '-' '_')=\$from"
 done
 git_pinned -C "$TREE" rev-parse -q --verify "refs/tags/$BASE_TAG" \
     >/dev/null 2>&1 || die "$TREE is not a tree made by 'make tree'"
@@ -45,6 +55,26 @@ range=${SERIES_RANGE:-$BASE_TAG..HEAD}
 commits=$(git_pinned -C "$TREE" rev-list --reverse "$range") ||
     die "'$range' is not a commit range of $TREE"
 [ -n "$commits" ] || die "no commits in $range"
+
+# profiles_for COMMIT PROFILE...: those of the PROFILEs that build at
+# COMMIT, whose patch number is its count of commits after $BASE_TAG.
+profiles_for() {
+    number=$(git_pinned -C "$TREE" rev-list --count "$BASE_TAG..$1")
+    shift
+    for p in "$@"; do
+        eval "p_from=\$builds_from_$(echo "$p" | tr -- '-' '_')"
+        [ "$number" -lt "$(expr "$p_from" + 0)" ] || printf ' %s' "$p"
+    done
+}
+
+if $list; then
+    for commit in $commits; do
+        printf '%04d%s\n' \
+            "$(git_pinned -C "$TREE" rev-list --count "$BASE_TAG..$commit")" \
+            "$(profiles_for "$commit" "$@")"
+    done
+    exit 0
+fi
 
 scratch=$TOP/build/series-check
 mkdir -p "$scratch"
@@ -61,7 +91,7 @@ for commit in $commits; do
     n=$((n + 1))
     subject=$(git_pinned -C "$TREE" log -1 --format=%s "$commit")
     git_pinned -C "$scratch/tree" checkout -q --force --detach "$commit"
-    for profile; do
+    for profile in $(profiles_for "$commit" "$@"); do
         say "[$n/$total] $profile: $subject"
         if ! TREE=$scratch/tree BUILD_DIR=$scratch/$profile \
                 "$TOP/scripts/build-profile.sh" "$profile" \

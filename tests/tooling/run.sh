@@ -513,11 +513,18 @@ expect cygport-help 0 "^Usage: scripts/make-cygport.sh \\[PROFILE\\]" \
 expect series-builds-native-only-profile 1 \
     "profile loongnix-n32 is not built on this machine" \
     "$top/scripts/check-series-builds.sh" linux-x86_64 loongnix-n32
-expect series-builds-option-refused 1 "usage: .*check-series-builds.sh \\[PROFILE" \
+expect series-builds-option-refused 1 "usage: .*check-series-builds.sh \\[--list\\]" \
     "$top/scripts/check-series-builds.sh" -x
-expect series-builds-cygwin-needs-range 1 \
-    "profile cygwin builds only from patch 0011 on: give SERIES_RANGE=" \
-    env -u SERIES_RANGE "$top/scripts/check-series-builds.sh" cygwin
+# Each profile is built from the patch with which its host builds on:
+# mips64el-n32 from 0002 (the N32 TCG fix), cygwin from 0011.
+expect series-builds-n32-skips-0001 0 "^0001 linux-x86_64\$" \
+    "$top/scripts/check-series-builds.sh" --list
+expect series-builds-n32-from-0002 0 "^0002 linux-x86_64 mips64el-n32\$" \
+    "$top/scripts/check-series-builds.sh" --list
+expect series-builds-cygwin-skips-0010 0 "^0010\$" \
+    "$top/scripts/check-series-builds.sh" --list cygwin
+expect series-builds-cygwin-from-0011 0 "^0011 cygwin\$" \
+    "$top/scripts/check-series-builds.sh" --list cygwin
 expect series-builds-help 0 "^Usage: scripts/check-series-builds.sh" \
     "$top/scripts/check-series-builds.sh" -h
 
