@@ -23,7 +23,9 @@ Sections (default: all, in this order):
 
 What is missing (a build, a Debian package) is reported and skipped.
 Everything is written to build/bench/: results.txt (the table, as printed),
-results.json, ratios.png (with gnuplot), boot-*.log (consoles).  One line
+results.json, ratios.png (with gnuplot), boot-*.log (consoles); a run of
+some sections only writes results-SECTION[-SECTION...].txt, .json and
+ratios-SECTION....png instead, leaving the full run's files.  One line
 per qemu-i386 workload is meant for machines:
   RATIO <workload> fork/upstream=<r> fork/newest=<r> fork/fastest=<r>
 where r = a/b is b's median time divided by a's (> 1: a is faster) and
@@ -688,8 +690,8 @@ def bench_notifier(args):
 PLOT_RUNNERS = ['fork', 'debian', 'newest']
 
 
-def plot():
-    """ratios.png: speed relative to upstream by time (top) and by
+def plot(suffix):
+    """ratios{suffix}.png: speed relative to upstream by time (top) and by
     instruction count (bottom), one cluster per qemu-i386 workload."""
     res = results.get('qemu-i386', {})
     panels = []
@@ -708,7 +710,7 @@ def plot():
     if not panels or not shutil.which('gnuplot'):
         out('(no plot: %s)' % ('gnuplot not installed' if panels else 'no data'))
         return
-    png = os.path.join(OUT, 'ratios.png')
+    png = os.path.join(OUT, 'ratios%s.png' % suffix)
     script = ["set terminal png size 800,%d" % (300 * len(panels) + 40),
               "set output '%s'" % png,
               "set multiplot layout %d,1 title 'qemu-i386 speed relative to "
@@ -720,7 +722,7 @@ def plot():
               "set yrange [0:*]", "set ylabel 'upstream / this'",
               "set grid ytics", "set key outside right top"]
     for key, title, rows in panels:
-        dat = os.path.join(OUT, 'ratios-%s.dat' % key)
+        dat = os.path.join(OUT, 'ratios%s-%s.dat' % (suffix, key))
         with open(dat, 'w') as f:
             f.write(' '.join(['workload'] + PLOT_RUNNERS) + '\n')
             for r in rows:
@@ -760,11 +762,14 @@ def main():
     if unknown:
         ap.error('unknown section %s (have: %s)' % (' '.join(unknown), ' '.join(SECTIONS)))
     os.makedirs(OUT, exist_ok=True)
+    # A run of some sections writes files of its own: the full run's stay.
+    sections = [s for s in SECTIONS if s in args.sections] or list(SECTIONS)
+    suffix = '' if sections == list(SECTIONS) else '-' + '-'.join(sections)
     t0 = time.monotonic()
     out('qemu-ports benchmarks, %s, %s, %d CPUs' % (
         time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime()),
         os.uname().machine, os.cpu_count()))
-    for name in args.sections or list(SECTIONS):
+    for name in sections:
         out()
         try:
             SECTIONS[name](args)
@@ -773,13 +778,15 @@ def main():
             failures.append('section %s: %s' % (name, e))
             out('  SECTION FAILED: %s' % e)
     out()
-    plot()
+    plot(suffix)
     out('benchmark run took %.0f s' % (time.monotonic() - t0))
     for f in failures:
         out('ERROR: ' + f)
-    with open(os.path.join(OUT, 'results.txt'), 'w') as f:
+    stem = os.path.join(OUT, 'results' + suffix)
+    out('results: %s.txt, %s.json' % (stem, stem))
+    with open(stem + '.txt', 'w') as f:
         f.write('\n'.join(report) + '\n')
-    with open(os.path.join(OUT, 'results.json'), 'w') as f:
+    with open(stem + '.json', 'w') as f:
         json.dump(results, f, indent=1, sort_keys=True)
     return 1 if failures else 0
 
