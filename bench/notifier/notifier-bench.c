@@ -1,8 +1,9 @@
 /*
  * Wake-up rate and latency of QEMU's EventNotifier, for whichever
  * implementation (eventfd, pipe, socketpair) the QEMU build it is compiled
- * against was configured with.  Built by bench/notifier/run.sh with that
- * build's compiler flags and linked with its libqemuutil.a.
+ * against was configured with.  Built by bench/run.py's notifier section
+ * with the compiler flags of that build's test-event-notifier and linked
+ * with that test's objects but its main().
  *
  *   notifier-bench ROUNDS
  *

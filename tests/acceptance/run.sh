@@ -24,7 +24,8 @@
 # Overrides: ACCEPTANCE_FIRMWARE=QEMU_EFI.fd, ACCEPTANCE_KERNEL=arm64 Image,
 # ACCEPTANCE_QEMU_VERSION (expected from 'info version', default QEMU_VERSION
 # of upstream/qemu.pin),
-# ACCEPTANCE_TIMEOUT (seconds per test, default 300 for guests, 120 for qemu-i386).
+# ACCEPTANCE_TIMEOUT (seconds per test, default 300 for guests, 480 for
+# efi-seed's verbatim firmware boot, 120 for qemu-i386).
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)

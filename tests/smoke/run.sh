@@ -63,9 +63,9 @@ mips64el-n64 qemu-mips64el ELF 64-bit LSB executable, MIPS, MIPS64 .*statically 
 EOT
 
 # HMP prints the version and the package string with no separator.
-# -nic none: the default NIC needs efi-virtio.rom, which Debian's orig lacks;
-# an installed QEMU finds ipxe-qemu's copy through --firmwarepath, but one
-# run from its build directory looks only in build/qemu-bundle.
+# -nic none: the default NIC needs efi-virtio.rom, which Debian's orig
+# lacks; the system's (ipxe-qemu) would do, but this row checks the monitor
+# alone, without depending on another package's firmware.
 expect "qemu-system-aarch64 monitor answers info version" 0 \
     "^$version_re ?\(?qemu-ports-$(cat "$top/VERSION")" \
     sh -c "printf 'info version\nquit\n' |
