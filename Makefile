@@ -6,6 +6,10 @@
 PROFILES ?= linux-x86_64 linux-i386 mips64el-n32 mips64el-n64 \
 	linux-x86_64-static
 PROFILE ?= linux-x86_64
+# Profiles `make dist` makes release tarballs of: those with DIST_ARCH
+# (names with a dot are fragments, never profiles).
+DIST_PROFILES ?= $(notdir $(shell grep -l '^DIST_ARCH=.' profiles/* | \
+	grep -v '/[^/]*\.[^/]*$$'))
 
 # Debian packages the tests use besides the profiles' build dependencies.
 # gcc-i686-linux-gnu only recommends the i386 libc headers that its
@@ -21,6 +25,11 @@ BENCH_DEBIAN_PACKAGES = qemu-user qemu-system-arm valgrind gnuplot-nox \
 	gcc-i686-linux-gnu libc6-dev-i386-cross
 
 SCRIPTS = scripts
+
+# The steps depend on each other's results (packages, then qemu/, then
+# the builds, each of which runs QEMU's make -j$(nproc) itself): `make -j`
+# must not start them at once.
+.NOTPARALLEL:
 
 # check-SUITE is a pattern rule, which make skips for a phony target.
 .PHONY: all deps tree export build check check-series-builds \
@@ -49,15 +58,21 @@ help:
 	@echo "make export       write qemu/ commits after v$$(. ./upstream/qemu.pin && echo "$$QEMU_VERSION") back to patches/"
 	@echo 'make build        build $$(PROFILES) in build/PROFILE/'
 	@echo 'make build-NAME   build one profile, e.g. make build-linux-i386'
-	@echo 'make dist         release tarballs of the static qemu-i386 builds and'
-	@echo '                  their SHA256SUMS in build/dist/; qemu/ must be patches/'
+	@echo 'make dist         release tarballs of $$(DIST_PROFILES) (the static'
+	@echo '                  qemu-i386 builds) and their SHA256SUMS in build/dist/;'
+	@echo '                  qemu/ must be patches/'
 	@echo 'make build-cygwin cross-build the Cygwin profile into build/cygwin-root'
 	@echo 'make bench        build upstream QEMU, then compare it'
 	@echo '                  with the fork, Debian and native (bench/run.py)'
 	@echo '                  and count MIPS host instructions of the MIPS builds'
+	@echo 'make bench-deps   install what make bench needs (as root) or print it'
+	@echo 'make bench-build  build what make bench measures, measure nothing'
 	@echo 'make cygwin-toolchain  build the x86_64-pc-cygwin cross toolchain (cached)'
+	@echo 'make clean        remove build/ (the builds, the tests and bench work)'
+	@echo 'make distclean    the same; qemu/ is kept (it may hold your work)'
 	@echo 'Variables: DISTDIR=dir (distfiles searched first), FORCE=1 (make tree'
-	@echo '  over uncommitted work; it is stashed), QEMU_SOURCE=upstream|debian'
+	@echo '  over uncommitted work, it is stashed; make export over patch files'
+	@echo '  git does not hold), QEMU_SOURCE=upstream|debian'
 
 deps:
 	EXTRA_DEBIAN_PACKAGES="$(TEST_DEBIAN_PACKAGES)" \
@@ -77,8 +92,8 @@ build-%:
 # Release tarballs: one per profile with DIST_ARCH (scripts/make-dist.sh).
 # They ship patches/ as their source, so qemu/ must be exactly patches/:
 # `make tree` first refuses a qemu/ ahead of it, and so does make-dist.sh.
-dist: tree build
-	$(SCRIPTS)/make-dist.sh
+dist: tree $(addprefix build-,$(DIST_PROFILES))
+	$(SCRIPTS)/make-dist.sh $(DIST_PROFILES)
 
 # The Cygwin profile is cross-built with the toolchain of `make
 # cygwin-toolchain` (built first if it is not cached) against DLLs built

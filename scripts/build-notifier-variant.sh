@@ -10,10 +10,10 @@
 #        build-notifier-variant.sh configure QEMU_TREE DIR KIND
 #            make DIR the minimal build of QEMU_TREE with
 #            --event-notifier=KIND; configure's output goes to stdout.
-#            A DIR already configured for KIND is kept as it is; a QEMU
-#            build directory configured otherwise (or whose configure
-#            failed) is deleted and configured anew; any other non-empty
-#            DIR is refused and left alone.
+#            A DIR already configured for KIND is kept as it is; one
+#            this script made, configured otherwise (or whose configure
+#            failed), is deleted and configured anew; any other non-empty
+#            DIR (a build of make's too) is refused and left alone.
 #        build-notifier-variant.sh build DIR TEST...
 #            build the unit tests TEST (names such as test-aio) in DIR,
 #            which configure made, with ninja (only what changed since)
@@ -25,6 +25,8 @@ set -eu
 
 prog=$(basename "$0")
 KINDS='eventfd pipe socketpair'
+# In each directory configure makes: what the directory is for.
+MARKER=qemu-ports-notifier-variant
 PYTHON=${PYTHON:-/usr/bin/python3}
 JOBS=${JOBS:-2}
 CONFIGURE_ARGS="--python=$PYTHON --disable-docs --disable-download
@@ -68,12 +70,18 @@ configure() {
         echo "$prog: $dir: already configured for $kind"
         return 0
     fi
+    # Only a directory this script made (its $MARKER) is ever deleted:
+    # never a build of make (build/linux-x86_64) given by mistake.
     if [ -d "$dir" ] && [ -n "$(ls -A "$dir")" ]; then
-        is_qemu_build_dir "$dir" ||
-            die "$dir: not empty and not a QEMU build directory; not deleting it"
+        if [ ! -f "$dir/$MARKER" ]; then
+            is_qemu_build_dir "$dir" ||
+                die "$dir: not empty and not a QEMU build directory; not deleting it"
+            die "$dir: a QEMU build directory that $prog did not make (no $MARKER in it); not deleting it"
+        fi
         rm -rf "$dir"
     fi
     mkdir -p "$dir"
+    echo "$kind" > "$dir/$MARKER"
     # shellcheck disable=SC2086
     (cd "$dir" && "$tree/configure" $CONFIGURE_ARGS --event-notifier="$kind") ||
         die "$tree/configure failed in $dir"

@@ -26,10 +26,16 @@ set -eu
 
 list=false
 case ${1:-} in
-    -h|--help) header_help; exit 0 ;;
     --list) list=true; shift ;;
 esac
 [ $# -gt 0 ] || set -- linux-x86_64 mips64el-n32
+# A profile named twice is built once.
+unique=''
+for profile; do
+    case " $unique " in *" $profile "*) ;; *) unique="$unique $profile" ;; esac
+done
+# shellcheck disable=SC2086
+set -- $unique
 # builds_from_PROFILE (dashes as underscores): its first patch number.
 for profile; do
     case $profile in

@@ -5,7 +5,9 @@
 # Order: the upstream tarball + .sig already cached, Debian's orig already
 # cached, then a download of the upstream tarball + .sig, then Debian's orig
 # through apt's source client.  QEMU_SOURCE=upstream|debian restricts the
-# choice.  A cached file that fails verification is an error, never skipped.
+# choice.  A cached file that fails verification is an error, never skipped;
+# a downloaded one is removed.  The upstream tarball is checked against
+# QEMU_TARBALL_SHA256 too when the pin has one.
 set -eu
 . "$(dirname "$0")/lib.sh"
 
@@ -35,11 +37,18 @@ verify_signature() {
     trap - EXIT
 }
 
+# verify_upstream TARBALL SIGNATURE: the pinned sha256 (when there is
+# one), then the signature; dies on a mismatch.
+verify_upstream() {
+    [ -z "$QEMU_TARBALL_SHA256" ] || sha256_verify "$1" "$QEMU_TARBALL_SHA256"
+    verify_signature "$1" "$2"
+}
+
 found_upstream() {
     tarball=$(distfile_find "$QEMU_TARBALL") || return 1
     [ -f "$tarball.sig" ] ||
         die "$tarball has no signature $tarball.sig next to it; cannot verify it"
-    verify_signature "$tarball" "$tarball.sig"
+    verify_upstream "$tarball" "$tarball.sig"
     echo "upstream $tarball"
 }
 
@@ -64,7 +73,10 @@ download_upstream() {
     say "downloading $QEMU_TARBALL_URL"
     if download "$QEMU_TARBALL_URL" "$dir/$QEMU_TARBALL.part" &&
        download "$QEMU_SIGNATURE_URL" "$dir/$QEMU_TARBALL.sig.part"; then
-        verify_signature "$dir/$QEMU_TARBALL.part" "$dir/$QEMU_TARBALL.sig.part"
+        if ! (verify_upstream "$dir/$QEMU_TARBALL.part" "$dir/$QEMU_TARBALL.sig.part"); then
+            rm -f "$dir/$QEMU_TARBALL.part" "$dir/$QEMU_TARBALL.sig.part"
+            die "the downloaded $QEMU_TARBALL did not verify (removed)"
+        fi
         mv "$dir/$QEMU_TARBALL.sig.part" "$dir/$QEMU_TARBALL.sig"
         mv "$dir/$QEMU_TARBALL.part" "$dir/$QEMU_TARBALL"
         echo "upstream $dir/$QEMU_TARBALL"
@@ -83,7 +95,10 @@ download_debian() {
     if (cd "$work" && apt-get source -qq --download-only \
             "$DEBIAN_SOURCE_PACKAGE=$DEBIAN_SOURCE_VERSION" >&2) &&
        [ -f "$work/$DEBIAN_ORIG" ]; then
-        sha256_verify "$work/$DEBIAN_ORIG" "$DEBIAN_ORIG_SHA256"
+        if ! (sha256_verify "$work/$DEBIAN_ORIG" "$DEBIAN_ORIG_SHA256"); then
+            rm -rf "$work"
+            die "the downloaded $DEBIAN_ORIG did not verify (removed)"
+        fi
         mv "$work/$DEBIAN_ORIG" "$dir/$DEBIAN_ORIG"
         rm -rf "$work"
         echo "debian $dir/$DEBIAN_ORIG"
@@ -91,13 +106,18 @@ download_debian() {
     fi
     rm -rf "$work"
     warn "apt-get source $DEBIAN_SOURCE_PACKAGE=$DEBIAN_SOURCE_VERSION failed" \
-         "(needs a deb-src line for trixie; 'make deps' adds one)"
+         "(needs a deb-src line for trixie; 'make deps' run as root on Debian 12 adds one)"
     return 1
 }
 
+case $QEMU_SOURCE in
+upstream) wanted="$QEMU_TARBALL (+ .sig)" ;;
+debian)   wanted=$DEBIAN_ORIG ;;
+auto)     wanted="$QEMU_TARBALL (+ .sig) or $DEBIAN_ORIG" ;;
+esac
 case $QEMU_SOURCE in
 upstream) found_upstream || download_upstream ;;
 debian)   found_debian || download_debian ;;
 auto)     found_upstream || found_debian || download_upstream ||
           download_debian ;;
-esac || die "no verified QEMU $QEMU_VERSION source: put $QEMU_TARBALL (+ .sig) or $DEBIAN_ORIG into ${DISTDIR:-\$DISTDIR} or $QP_CACHE/distfiles"
+esac || die "no verified QEMU $QEMU_VERSION source (QEMU_SOURCE=$QEMU_SOURCE): put $wanted into $QP_CACHE/distfiles or a directory named by DISTDIR${DISTDIR:+ (now $DISTDIR)}"

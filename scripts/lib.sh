@@ -16,7 +16,9 @@ DISTDIR=${DISTDIR:-}
 
 # The pinned upstream release: QEMU_VERSION, its tarballs and how they are
 # verified.  BASE_TAG names the generated tree's base commit, the release
-# as imported, after which the series' commits come.
+# as imported, after which the series' commits come.  The pin alone sets
+# QEMU_TARBALL_SHA256 (none from the environment).
+QEMU_TARBALL_SHA256=''
 . "$TOP/upstream/qemu.pin"
 BASE_TAG=v$QEMU_VERSION
 
@@ -48,6 +50,12 @@ header_help() {
     sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "$0"
 }
 
+# Every script that sources this file answers -h or --help as its first
+# argument with its header comment, and does nothing else.
+case ${1:-} in
+    -h|--help) header_help; exit 0 ;;
+esac
+
 # Git with no user or system configuration, so that commits and exported
 # patches depend only on what we pass here.
 git_pinned() {
@@ -58,7 +66,10 @@ git_pinned() {
         -c advice.detachedHead=false -c gc.auto=0 "$@"
 }
 
-# The series, in application order (names sort by their NNNN- prefix).
+# The series, in application order (names sort by their NNNN- prefix),
+# one path a line: count or read it by lines.  To loop over the files,
+# glob "$PATCHES"/*.patch instead (their unique NNNN- prefixes sort alike
+# in every locale): a path with a space would split in $(series_files).
 series_files() {
     LC_ALL=C ls "$PATCHES"/*.patch 2>/dev/null || true
 }
@@ -179,10 +190,10 @@ tree_vs_series() {
 # with $TOP set).
 profile_file() {
     case $1 in
-        ''|*.*|*/*) die "'$1' is not a profile name (have: $(profile_names | tr '\n' ' '))" ;;
+        ''|*.*|*/*) die "'$1' is not a profile name (have: $(echo $(profile_names)))" ;;
     esac
     [ -f "$TOP/profiles/$1" ] ||
-        die "no profile '$1' (have: $(profile_names | tr '\n' ' '))"
+        die "no profile '$1' (have: $(echo $(profile_names)))"
     echo "$TOP/profiles/$1"
 }
 

@@ -14,7 +14,6 @@ set -eu
 
 case $#:${1:-} in
     0:|1:[!-]*) ;;
-    1:-h|1:--help) header_help; exit 0 ;;
     *) die "usage: $0 [PROFILE] (one profile name, default cygwin)" ;;
 esac
 profile=${1-cygwin}
@@ -31,7 +30,8 @@ mkdir -p "$out"
 rm -f "$out"/*.patch
 patch_uri=$(mktemp)
 trap 'rm -f "$patch_uri"' EXIT
-for patch in $(series_files); do
+for patch in "$PATCHES"/*.patch; do
+    [ -f "$patch" ] || continue
     cp "$patch" "$out/"
     printf '\t%s\n' "$(basename "$patch")"
 done > "$patch_uri"

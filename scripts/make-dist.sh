@@ -107,7 +107,7 @@ dist_one() {
     for licence in COPYING COPYING.LIB LICENSE; do
         cp "$TREE/$licence" "$doc/$licence"
     done
-    cp $(series_files) "$doc/patches/"
+    cp "$PATCHES"/*.patch "$doc/patches/"
     chmod -R u=rwX,go=rX "$root"
     chmod 0755 "$root/bin/qemu-i386"
     # The tarball's contents, then the tarball itself, deterministic.

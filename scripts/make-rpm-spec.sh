@@ -14,7 +14,6 @@ set -eu
 
 case $#:${1:-} in
     0:|1:[!-]*) ;;
-    1:-h|1:--help) header_help; exit 0 ;;
     *) die "usage: $0 [PROFILE] (one profile name, default loongnix-n32)" ;;
 esac
 profile=${1-loongnix-n32}
@@ -37,7 +36,8 @@ lines=$(mktemp -d)
 trap 'rm -rf "$lines"' EXIT
 
 n=0
-for patch in $(series_files); do
+for patch in "$PATCHES"/*.patch; do
+    [ -f "$patch" ] || continue
     n=$((n + 1))
     printf 'Patch%04d:      %s\n' "$n" "$(basename "$patch")" >> "$lines/patch"
     printf '%%patch -P %d -p1\n' "$n" >> "$lines/apply"

@@ -146,7 +146,8 @@ assemble_staging() {
         applied=0
     fi
     n=0
-    for patch in $(series_files); do
+    for patch in "$PATCHES"/*.patch; do
+        [ -f "$patch" ] || continue
         n=$((n + 1))
         [ "$n" -gt "$applied" ] || continue
         if ! log=$(git_pinned -C "$STAGING" am -q --no-3way --keep-cr \

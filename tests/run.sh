@@ -81,14 +81,16 @@ tap_count() {
         }' "$1"
 }
 
-case ${1:-} in
---list) suite_names; exit 0 ;;
--h|--help) sed -n '2,3s/^# //p' "$0"; exit 0 ;;
+case $#:${1:-} in
+1:--list) suite_names; exit 0 ;;
+1:-h|1:--help) sed -n '2,3s/^# //p' "$0"; exit 0 ;;
+*:-*) echo "tests/run.sh: usage: tests/run.sh [SUITE...] | --list | --help" >&2
+      exit 2 ;;
 esac
 # shellcheck disable=SC2046
 [ $# -gt 0 ] || set -- $(suite_names)
 for suite in "$@"; do
-    suite_command "$suite" >/dev/null || {
+    [ -n "$suite" ] && suite_command "$suite" >/dev/null || {
         echo "tests/run.sh: unknown suite '$suite'; the suites are:" \
             $(suite_names) >&2
         exit 2

@@ -13,7 +13,8 @@ by name at load time, so a missing one stops the program before main.
 
 Prints one line per unresolved import, "IMPORTER: DLL!NAME (reason)", and
 a last line "checked N imports of M files"; exit status 1 if any import is
-unresolved, 2 on bad usage or an unreadable file.
+unresolved, 2 on bad usage, a BIN_DIR that cannot be read or holds no PE
+file, an objdump that cannot run or an unreadable file.
 """
 
 import os
@@ -92,8 +93,16 @@ def main(argv):
         return 2
     objdump, libdir, bindir = argv[1:]
     nm = objdump[:-len("objdump")] + "nm"
-    files = sorted(f for f in os.listdir(bindir)
-                   if f.lower().endswith((".exe", ".dll")))
+    try:
+        files = sorted(f for f in os.listdir(bindir)
+                       if f.lower().endswith((".exe", ".dll")))
+    except OSError as e:
+        print("cannot list %s: %s" % (bindir, e.strerror), file=sys.stderr)
+        return 2
+    if not files:
+        print("no .exe or .dll in %s: nothing to check" % bindir,
+              file=sys.stderr)
+        return 2
     local = {f.lower(): f for f in files if f.lower().endswith(".dll")}
     dumps = {}
     try:
@@ -102,6 +111,9 @@ def main(argv):
     except subprocess.CalledProcessError as e:
         print("cannot read %s: %s" % (e.cmd[-1], e.stderr.strip()),
               file=sys.stderr)
+        return 2
+    except OSError as e:
+        print("cannot run %s: %s" % (objdump, e.strerror), file=sys.stderr)
         return 2
     exports = {f.lower(): parse_exports(dumps[f]) for f in local.values()}
     system_cache = {}

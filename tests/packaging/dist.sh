@@ -29,7 +29,15 @@ dist_snapshot() {
     mkdir -p "$1" && cp "$dist"/SHA256SUMS "$dist"/*.tar.xz "$1"/
 }
 
+# In the edit loop (qemu/ ahead of patches/, built by make check as it
+# is) make-dist.sh refuses by design: the tarballs ship patches/.  Its
+# refusal is tested by the tooling suite; the tarballs are not checked.
 if ! out=$("$top/scripts/make-dist.sh" 2>&1); then
+    case $out in
+    *" is ahead of patches/ "*)
+        skip "make dist's tarballs" "qemu/ is ahead of patches/, which make dist refuses; 'make export' first"
+        return 0 ;;
+    esac
     fail "make-dist.sh" "$out"
     return 0
 fi

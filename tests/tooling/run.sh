@@ -97,6 +97,29 @@ index 0000000000000000000000000000000000000000..257cc5642cb1a054f08cc83f2d943e56
 +foo
 EOT
 
+# 3a. Export loses nothing.  A tree behind patches/ (a patch it lacks) is
+# refused: its export would remove the newer patch.  A patches/ path with
+# a space is one path: the first word of it, a file of its own here, is
+# left alone.
+cp "$work/0900-test-add-a-file.patch" "$work/patches/"
+expect export-refuses-tree-behind 1 \
+    "is behind patches/ \($patch_count of $((patch_count + 1)) patches applied\): run 'make tree' first" \
+    export_patches
+[ -f "$work/patches/0900-test-add-a-file.patch" ] &&
+    pass "export keeps the patch the tree behind lacks" ||
+    fail "export keeps the patch the tree behind lacks" "0900 is gone"
+rm "$work/patches/0900-test-add-a-file.patch"
+mkdir -p "$work/with space"
+cp -R "$work/patches" "$work/with space/"
+echo sentinel > "$work/with"
+expect export-path-with-space 0 "0 added, 0 changed, 0 removed" \
+    env PATCHES="$work/with space/patches" "$top/scripts/export-patches.sh"
+[ "$(cat "$work/with" 2>/dev/null)" = sentinel ] &&
+    [ "$(ls "$work/with space/patches" | wc -l)" = "$patch_count" ] &&
+    pass "export with a space in the path touches only patches/" ||
+    fail "export with a space in the path touches only patches/" \
+        "$work/with is gone or patches/ changed"
+
 # 4. Uncommitted edits are never clobbered, also when a patch added to
 # patches/ gives make-tree a reason to update the tree.
 before=$(head_of "$TREE")
@@ -120,6 +143,36 @@ git -C "$TREE" -c user.name=t -c user.email=t@t commit -q -am "test: local commi
 expect refuse-unexported-commit 1 "not in patches/.*local-commit" tree
 [ "$(git -C "$TREE" log -1 --format=%s)" = "test: local commit" ] &&
     pass "local commit kept" || fail "local commit kept" "HEAD moved"
+
+# 5b. Export rewrites patches/ only where git holds what it replaces.
+# The tree is now diverged from a patches/ holding 0900 after the series
+# (its next commit is the local one): export would remove 0900 and add
+# the local commit.  patches/ outside git, 0900 untracked: refused, and
+# nothing is written; FORCE=1 exports.  A patches/ in a git checkout that
+# has 0900 committed: removed without FORCE.
+next_patch=$(printf '%04d' $((patch_count + 1)))-test-local-commit.patch
+cp "$work/0900-test-add-a-file.patch" "$work/patches/"
+expect export-refuses-unsaved 1 \
+    "git does not hold as they are: 0900-test-add-a-file.patch \(in $work/patches\); commit or move them, or FORCE=1" \
+    export_patches
+[ -f "$work/patches/0900-test-add-a-file.patch" ] &&
+    [ ! -f "$work/patches/$next_patch" ] &&
+    pass "a refused export writes and removes nothing" ||
+    fail "a refused export writes and removes nothing" "$(ls "$work/patches" | tail -3)"
+expect export-force 0 "1 added, 0 changed, 1 removed" env FORCE=1 "$top/scripts/export-patches.sh"
+[ ! -f "$work/patches/0900-test-add-a-file.patch" ] &&
+    [ -f "$work/patches/$next_patch" ] &&
+    pass "FORCE=1 exports over the unsaved file" ||
+    fail "FORCE=1 exports over the unsaved file" "$(ls "$work/patches" | tail -3)"
+rm "$work/patches/$next_patch"
+mkdir "$work/saved"
+cp -R "$work/patches" "$work/saved/"
+cp "$work/0900-test-add-a-file.patch" "$work/saved/patches/"
+git -C "$work/saved" init -q
+git -C "$work/saved" add patches
+git -C "$work/saved" -c user.name=t -c user.email=t@t commit -q -m series
+expect export-removes-saved 0 "1 added, 0 changed, 1 removed" \
+    env PATCHES="$work/saved/patches" "$top/scripts/export-patches.sh"
 
 # 5a. `make` builds a tree ahead of patches/ as it is, with one line
 # saying so; `make tree` (--ahead=refuse) refuses it, and so does
@@ -249,6 +302,14 @@ expect unsigned-tarball-rejected 1 "has no signature" \
 printf 'not a signature\n' > "$work/dist/$QEMU_TARBALL.sig"
 expect bad-signature-rejected 1 "does not verify" \
     env DISTDIR="$work/dist" "$top/scripts/fetch-qemu.sh"
+# A pin with QEMU_TARBALL_SHA256 (a checkout whose pin has one): a tarball
+# of another sha256 is refused before its signature is looked at.
+mkdir "$work/top-sha"
+cp -R "$top/upstream" "$work/top-sha/"
+zeros=0000000000000000000000000000000000000000000000000000000000000000
+echo "QEMU_TARBALL_SHA256=$zeros" >> "$work/top-sha/upstream/qemu.pin"
+expect pinned-tarball-sha256-checked 1 "sha256 mismatch: expected $zeros" \
+    env QP_TOP="$work/top-sha" DISTDIR="$work/dist" "$top/scripts/fetch-qemu.sh"
 
 # 11. The suite list of tests/run.sh (make check, make check-SUITE) names
 # exactly the directories tests/NAME/ that hold a run.sh.
@@ -327,6 +388,17 @@ if [ "$(cat "$nv/precious/notes.txt")" = keep ] && [ "$(configure_runs)" = 2 ]; 
 else
     fail "notifier variant: a directory that is no build is left alone" \
         "notes.txt: $(cat "$nv/precious/notes.txt" 2>&1); configure ran $(configure_runs) times"
+fi
+mkdir "$nv/make-build" && : > "$nv/make-build/build.ninja" &&
+    echo keep > "$nv/make-build/qemu-i386"
+expect notifier-other-build-refused 1 \
+    "a QEMU build directory that build-notifier-variant.sh did not make .*; not deleting it" \
+    "$variant" configure "$nv/qemu" "$nv/make-build" pipe
+if [ "$(cat "$nv/make-build/qemu-i386")" = keep ] && [ "$(configure_runs)" = 2 ]; then
+    pass "notifier variant: a build it did not make is left alone"
+else
+    fail "notifier variant: a build it did not make is left alone" \
+        "qemu-i386: $(cat "$nv/make-build/qemu-i386" 2>&1); configure ran $(configure_runs) times"
 fi
 expect notifier-configure-fails 1 "configure failed in $nv/build-bad" \
     env NV_CONFIGURE_FAILS=1 "$variant" configure "$nv/qemu" "$nv/build-bad" pipe
@@ -527,5 +599,22 @@ expect series-builds-cygwin-from-0011 0 "^0011 cygwin\$" \
     "$top/scripts/check-series-builds.sh" --list cygwin
 expect series-builds-help 0 "^Usage: scripts/check-series-builds.sh" \
     "$top/scripts/check-series-builds.sh" -h
+expect series-builds-profile-twice-once 0 "^0002 linux-x86_64 mips64el-n32\$" \
+    "$top/scripts/check-series-builds.sh" --list linux-x86_64 mips64el-n32 linux-x86_64
+
+# 21. Every script of scripts/ that sources lib.sh answers --help with its
+# header comment (lib.sh does it, before the script does anything).
+for script in "$top"/scripts/*.sh; do
+    grep -q '/lib\.sh"$' "$script" || continue
+    name=$(basename "$script" .sh)
+    want=$(sed -n '2s/^# \{0,1\}//p' "$script")
+    got=$("$script" --help 2>&1)
+    status=$?
+    if [ "$status" = 0 ] && [ "$(printf '%s\n' "$got" | head -n 1)" = "$want" ]; then
+        pass "$name --help prints its header"
+    else
+        fail "$name --help prints its header" "exit $status: $(printf '%s\n' "$got" | head -n 3)"
+    fi
+done
 
 finish
