@@ -6,10 +6,9 @@
 PROFILES ?= linux-x86_64 linux-i386 mips64el-n32 mips64el-n64 \
 	linux-x86_64-static
 PROFILE ?= linux-x86_64
-# Profiles `make dist` makes release tarballs of: those with DIST_ARCH
-# (names with a dot are fragments, never profiles).
-DIST_PROFILES ?= $(notdir $(shell grep -l '^DIST_ARCH=.' profiles/* | \
-	grep -v '/[^/]*\.[^/]*$$'))
+# Profiles `make dist` makes release tarballs of: those with DIST_ARCH,
+# as scripts/make-dist.sh lists them.
+DIST_PROFILES ?= $(shell $(SCRIPTS)/make-dist.sh --list)
 
 # Debian packages the tests use besides the profiles' build dependencies.
 # gcc-i686-linux-gnu only recommends the i386 libc headers that its
@@ -72,7 +71,7 @@ help:
 	@echo 'make distclean    the same; qemu/ is kept (it may hold your work)'
 	@echo 'Variables: DISTDIR=dir (distfiles searched first), FORCE=1 (make tree'
 	@echo '  over uncommitted work, it is stashed; make export over patch files'
-	@echo '  git does not hold), QEMU_SOURCE=upstream|debian'
+	@echo '  qemu/ does not hold), QEMU_SOURCE=upstream|debian'
 
 deps:
 	EXTRA_DEBIAN_PACKAGES="$(TEST_DEBIAN_PACKAGES)" \

@@ -76,7 +76,7 @@ configure() {
         if [ ! -f "$dir/$MARKER" ]; then
             is_qemu_build_dir "$dir" ||
                 die "$dir: not empty and not a QEMU build directory; not deleting it"
-            die "$dir: a QEMU build directory that $prog did not make (no $MARKER in it); not deleting it"
+            die "$dir: a QEMU build directory that $prog did not make (no $MARKER in it); not deleting it (one it made before it marked them: remove it yourself)"
         fi
         rm -rf "$dir"
     fi

@@ -34,8 +34,11 @@ unique=''
 for profile; do
     case " $unique " in *" $profile "*) ;; *) unique="$unique $profile" ;; esac
 done
+# Split on blanks only (profile names have none), no globbing.
+set -f
 # shellcheck disable=SC2086
 set -- $unique
+set +f
 # builds_from_PROFILE (dashes as underscores): its first patch number.
 for profile; do
     case $profile in

@@ -4,9 +4,11 @@
 # files of commits that no longer exist are removed.
 #
 # It loses nothing: it refuses a tree that lacks patches patches/ holds
-# (behind it: run 'make tree' first), and a patch file it would remove or
-# rewrite that git does not hold as it is (untracked, or changed since the
-# last commit of this checkout), unless FORCE=1.
+# (behind it: run 'make tree' first), and it removes or rewrites only the
+# patch files the tree's record lists (lib.sh, record_series: what
+# make tree or the last export left in patches/); any other file came
+# into patches/ after that (git pull, an edit by hand) and is kept: the
+# export is refused unless FORCE=1.
 set -eu
 . "$(dirname "$0")/lib.sh"
 
@@ -14,9 +16,8 @@ set -eu
 
 git_pinned -C "$TREE" rev-parse -q --verify "refs/tags/$BASE_TAG" >/dev/null ||
     die "$TREE is not a tree made by 'make tree'"
-if [ -d "$TREE/.git/rebase-apply" ] || [ -d "$TREE/.git/rebase-merge" ]; then
+rebase_in_progress "$TREE" &&
     die "$TREE has a git am/rebase in progress; finish it first"
-fi
 [ -z "$(git_pinned -C "$TREE" status --porcelain --untracked-files=no)" ] ||
     warn "$TREE has uncommitted changes; they are not exported (commit them first)"
 match=$(series_match "$TREE") || exit 1
@@ -30,26 +31,23 @@ exported=$(mktemp -d)
 trap 'rm -rf "$exported"' EXIT
 export_series "$TREE" "$exported"
 
-# saved_in_git FILE: git holds FILE as it is in the checkout around it
-# (tracked, no uncommitted change), so removing or rewriting it loses nothing.
-saved_in_git() {
-    git -C "$(dirname "$1")" ls-files --error-unmatch -- "$(basename "$1")" \
-        >/dev/null 2>&1 &&
-    [ -z "$(git -C "$(dirname "$1")" status --porcelain -- "$(basename "$1")")" ]
-}
-
 mkdir -p "$PATCHES"
-unsaved=''
+unknown=''
 for old in "$PATCHES"/*.patch; do
     [ -f "$old" ] || continue
     new=$exported/$(basename "$old")
     if [ -f "$new" ] && cmp -s "$new" "$old"; then
         continue
     fi
-    saved_in_git "$old" || unsaved="$unsaved $(basename "$old")"
+    series_recorded "$TREE" "$old" || unknown="$unknown $(basename "$old")"
 done
-if [ -n "$unsaved" ] && [ "${FORCE:-0}" != 1 ]; then
-    die "export would remove or rewrite patch files that git does not hold as they are:$unsaved (in $PATCHES); commit or move them, or FORCE=1 to export anyway"
+if [ -n "$unknown" ] && [ "${FORCE:-0}" != 1 ]; then
+    if [ -f "$(series_record_path "$TREE")" ]; then
+        why="they changed in patches/ after make tree or the last export made $TREE (git pull, an edit by hand)"
+    else
+        why="$TREE has no record of the patches/ it holds (made before such records; 'make' writes one while it holds every patch)"
+    fi
+    die "export would remove or rewrite patch files that $TREE does not hold:$unknown; $why; save them elsewhere and run 'make tree', or FORCE=1 to export over them"
 fi
 
 added=0 changed=0 removed=0
@@ -73,4 +71,5 @@ for new in "$exported"/*.patch; do
     fi
     cp "$new" "$old"
 done
+record_series "$TREE"
 say "$(series_files | wc -l) patches; $added added, $changed changed, $removed removed"

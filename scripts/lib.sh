@@ -138,6 +138,45 @@ series_match() {
     echo "$sm_matched $((sm_total - sm_matched)) $sm_next"
 }
 
+# The record of the patches/ files a tree holds, in the tree's own git
+# directory (never in its work tree): one "SHA256  NAME" line per file.
+# make-tree.sh writes it whenever the tree holds every patch of patches/
+# (made, updated, up to date, ahead), export-patches.sh after it wrote
+# patches/.  export-patches.sh removes or rewrites only files recorded
+# there: any other came into patches/ after the tree last saw it (git
+# pull, an edit by hand) and would be lost.
+# series_record_path REPO: the record's path (it may not exist).
+series_record_path() {
+    echo "$(git_pinned -C "$1" rev-parse --absolute-git-dir)/qemu-ports-series"
+}
+
+# record_series REPO: write REPO's record of the files now in $PATCHES.
+record_series() {
+    rs_path=$(series_record_path "$1") || die "cannot find the git directory of $1"
+    for rs_patch in "$PATCHES"/*.patch; do
+        [ -f "$rs_patch" ] || continue
+        printf '%s  %s\n' "$(sha256_of "$rs_patch")" "$(basename "$rs_patch")"
+    done > "$rs_path.tmp" && mv "$rs_path.tmp" "$rs_path" ||
+        die "cannot write $rs_path"
+}
+
+# series_recorded REPO FILE: FILE, name and contents, is in REPO's record.
+series_recorded() {
+    grep -qxF "$(sha256_of "$2")  $(basename "$2")" \
+        "$(series_record_path "$1")" 2>/dev/null
+}
+
+# rebase_in_progress REPO: a git am, rebase or merge of REPO stopped
+# half-way (also in a linked worktree, whose state is in its own git
+# directory).
+rebase_in_progress() {
+    for rp_state in rebase-apply rebase-merge; do
+        [ ! -d "$(git_pinned -C "$1" rev-parse --absolute-git-dir)/$rp_state" ] ||
+            return 0
+    done
+    return 1
+}
+
 # tree_vs_series REPO: how git repository REPO, made by make-tree.sh,
 # stands to the series in $PATCHES.  Prints one line:
 #   same            every patch, nothing more, no uncommitted changes
@@ -153,7 +192,7 @@ tree_vs_series() {
         echo "other (no tag $BASE_TAG: not made by 'make tree')"
         return 0
     }
-    if [ -d "$1/.git/rebase-apply" ] || [ -d "$1/.git/rebase-merge" ]; then
+    if rebase_in_progress "$1"; then
         echo "other (a git am/rebase in progress)"
         return 0
     fi

@@ -11,10 +11,28 @@
 # owners and modes are fixed, members sorted, xz runs single-threaded.
 #
 # Usage: make-dist.sh [PROFILE...]   (default: every profile with DIST_ARCH)
+#        make-dist.sh --list         print those profiles, one a line
 # SHA256SUMS lists the tarballs written by this run.
 set -eu
 . "$(dirname "$0")/lib.sh"
 . "$TOP/upstream/qemu.pin"
+
+# dist_arch PROFILE_FILE: the DIST_ARCH the profile sets (empty: none).
+dist_arch() {
+    (DIST_ARCH='' && . "$1" && printf '%s\n' "$DIST_ARCH")
+}
+
+# The profiles that make tarballs (the Makefile's DIST_PROFILES too).
+dist_profiles() {
+    for profile in $(profile_names); do
+        [ -z "$(dist_arch "$TOP/profiles/$profile")" ] || echo "$profile"
+    done
+}
+
+case $#:${1:-} in
+    1:--list) dist_profiles; exit 0 ;;
+    *:-*) die "usage: $0 [PROFILE...] | --list (see --help)" ;;
+esac
 
 series_version=$(cat "$TOP/VERSION")
 out=$TOP/build/dist
@@ -31,9 +49,8 @@ interp_prefix=$(printf '%s\n' "$INTERP_PREFIX" | sed 's/%M/i386/')
 prefix=/usr/local
 
 if [ $# = 0 ]; then
-    for profile in $(profile_names); do
-        grep -q '^DIST_ARCH=' "$TOP/profiles/$profile" && set -- "$@" "$profile"
-    done
+    # shellcheck disable=SC2046
+    set -- $(dist_profiles)
 fi
 
 # The tarballs ship patches/ as the source of their binaries, so those
@@ -52,7 +69,7 @@ esac
 # Every profile is checked before anything is written.
 for profile in "$@"; do
     file=$(profile_file "$profile")
-    grep -q '^DIST_ARCH=.' "$file" || die "profile $profile has no DIST_ARCH"
+    [ -n "$(dist_arch "$file")" ] || die "profile $profile has no DIST_ARCH"
     binary=$TOP/build/$profile/qemu-i386
     [ -x "$binary" ] || die "no $binary: run 'make build-$profile' first"
     file -b "$binary" | grep -Eq 'statically linked|static-pie linked' ||

@@ -71,7 +71,7 @@ applied_prefix_length() {
 check_existing_tree() {
     git_pinned -C "$TREE" rev-parse -q --verify "refs/tags/$BASE_TAG" >/dev/null ||
         die "$TREE exists but was not made by 'make tree' (no tag $BASE_TAG); move it away"
-    if [ -d "$TREE/.git/rebase-apply" ] || [ -d "$TREE/.git/rebase-merge" ]; then
+    if rebase_in_progress "$TREE"; then
         [ "$FORCE" = 1 ] ||
             die "$TREE has a git am/rebase in progress; finish or abort it (or FORCE=1)"
         git_pinned -C "$TREE" am --abort 2>/dev/null ||
@@ -173,6 +173,7 @@ if [ -d "$TREE" ]; then
         state=$(tree_vs_series "$TREE") || exit 1
         case $state in
             same)
+                record_series "$TREE"
                 say "$TREE is up to date ($(series_files | wc -l) patches on $BASE_TAG)"
                 rm -rf "$STAGING"
                 exit 0 ;;
@@ -182,6 +183,8 @@ if [ -d "$TREE" ]; then
                     case $state in
                         *uncommitted*) export_step="commit, then $export_step" ;;
                     esac
+                    # Every file of patches/ is one of its commits.
+                    record_series "$TREE"
                     say "$TREE is ahead of patches/ ${state#ahead }: building it as it is; $export_step"
                     exit 0
                 fi ;;
@@ -190,6 +193,7 @@ if [ -d "$TREE" ]; then
     check_existing_tree
     if has_this_base "$TREE" &&
        [ "$(applied_prefix_length "$TREE")" = "$(series_files | wc -l)" ]; then
+        record_series "$TREE"
         say "$TREE is up to date ($(series_files | wc -l) patches on $BASE_TAG)"
         rm -rf "$STAGING"
         exit 0
@@ -219,4 +223,5 @@ fi
 # The notes follow commits that git commit --amend or git rebase rewrite
 # in the edit loop (the tree's own configuration, not the user's).
 git_pinned -C "$TREE" config notes.rewriteRef refs/notes/commits
+record_series "$TREE"
 say "$TREE: $(git_pinned -C "$TREE" describe --tags) ($source_kind source)"

@@ -144,16 +144,17 @@ expect refuse-unexported-commit 1 "not in patches/.*local-commit" tree
 [ "$(git -C "$TREE" log -1 --format=%s)" = "test: local commit" ] &&
     pass "local commit kept" || fail "local commit kept" "HEAD moved"
 
-# 5b. Export rewrites patches/ only where git holds what it replaces.
-# The tree is now diverged from a patches/ holding 0900 after the series
-# (its next commit is the local one): export would remove 0900 and add
-# the local commit.  patches/ outside git, 0900 untracked: refused, and
-# nothing is written; FORCE=1 exports.  A patches/ in a git checkout that
-# has 0900 committed: removed without FORCE.
+# 5b. Export removes or rewrites only the patch files the tree holds (its
+# record: what make tree or the last export left in patches/).  The tree
+# is diverged from a patches/ holding 0900 after the series (its next
+# commit is the local one): export would remove 0900, which the tree
+# never held: refused, nothing written; FORCE=1 exports.  A second export
+# after an amend (the edit loop) rewrites what the first wrote.  A patch
+# changed in patches/ meanwhile (git pull) is not rewritten.
 next_patch=$(printf '%04d' $((patch_count + 1)))-test-local-commit.patch
 cp "$work/0900-test-add-a-file.patch" "$work/patches/"
-expect export-refuses-unsaved 1 \
-    "git does not hold as they are: 0900-test-add-a-file.patch \(in $work/patches\); commit or move them, or FORCE=1" \
+expect export-refuses-unknown 1 \
+    "export would remove or rewrite patch files that $TREE does not hold: 0900-test-add-a-file.patch; they changed in patches/ after" \
     export_patches
 [ -f "$work/patches/0900-test-add-a-file.patch" ] &&
     [ ! -f "$work/patches/$next_patch" ] &&
@@ -162,17 +163,19 @@ expect export-refuses-unsaved 1 \
 expect export-force 0 "1 added, 0 changed, 1 removed" env FORCE=1 "$top/scripts/export-patches.sh"
 [ ! -f "$work/patches/0900-test-add-a-file.patch" ] &&
     [ -f "$work/patches/$next_patch" ] &&
-    pass "FORCE=1 exports over the unsaved file" ||
-    fail "FORCE=1 exports over the unsaved file" "$(ls "$work/patches" | tail -3)"
+    pass "FORCE=1 exports over the unknown file" ||
+    fail "FORCE=1 exports over the unknown file" "$(ls "$work/patches" | tail -3)"
+echo "local commit, amended" >> "$TREE/README.rst"
+git -C "$TREE" -c user.name=t -c user.email=t@t commit -q -a --amend --no-edit
+expect export-again-after-amend 0 "0 added, 1 changed, 0 removed" export_patches
+last_patch=$(ls "$work/patches" | sed -n "${patch_count}p")
+echo "pulled" >> "$work/patches/$last_patch"
+expect export-refuses-pulled-change 1 "does not hold: $last_patch;" export_patches
+grep -q '^pulled$' "$work/patches/$last_patch" &&
+    pass "export keeps the patch changed in patches/" ||
+    fail "export keeps the patch changed in patches/" "$last_patch was rewritten"
+cp "$top/patches/$last_patch" "$work/patches/"
 rm "$work/patches/$next_patch"
-mkdir "$work/saved"
-cp -R "$work/patches" "$work/saved/"
-cp "$work/0900-test-add-a-file.patch" "$work/saved/patches/"
-git -C "$work/saved" init -q
-git -C "$work/saved" add patches
-git -C "$work/saved" -c user.name=t -c user.email=t@t commit -q -m series
-expect export-removes-saved 0 "1 added, 0 changed, 1 removed" \
-    env PATCHES="$work/saved/patches" "$top/scripts/export-patches.sh"
 
 # 5a. `make` builds a tree ahead of patches/ as it is, with one line
 # saying so; `make tree` (--ahead=refuse) refuses it, and so does
@@ -310,6 +313,22 @@ zeros=0000000000000000000000000000000000000000000000000000000000000000
 echo "QEMU_TARBALL_SHA256=$zeros" >> "$work/top-sha/upstream/qemu.pin"
 expect pinned-tarball-sha256-checked 1 "sha256 mismatch: expected $zeros" \
     env QP_TOP="$work/top-sha" DISTDIR="$work/dist" "$top/scripts/fetch-qemu.sh"
+# Only the pin sets it: from the environment it is ignored (the signature
+# check is what fails).
+expect tarball-sha256-not-from-environment 1 "does not verify" \
+    env QEMU_TARBALL_SHA256=$zeros DISTDIR="$work/dist" "$top/scripts/fetch-qemu.sh"
+# A download that does not verify is removed: a curl that "downloads"
+# junk, an empty cache.
+mkdir -p "$work/fakebin" "$work/fetch-cache"
+printf '#!/bin/sh\nwhile [ $# -gt 1 ]; do [ "$1" = -o ] && out=$2; shift; done\necho junk > "$out"\n' \
+    > "$work/fakebin/curl"
+chmod +x "$work/fakebin/curl"
+expect failed-download-removed 1 "the downloaded $QEMU_TARBALL did not verify \(removed\)" \
+    env PATH="$work/fakebin:$PATH" QP_CACHE="$work/fetch-cache" QEMU_SOURCE=upstream \
+    "$top/scripts/fetch-qemu.sh"
+left=$(find "$work/fetch-cache" -type f | head -3)
+[ -z "$left" ] && pass "nothing of the failed download is left" ||
+    fail "nothing of the failed download is left" "$left"
 
 # 11. The suite list of tests/run.sh (make check, make check-SUITE) names
 # exactly the directories tests/NAME/ that hold a run.sh.
