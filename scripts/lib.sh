@@ -151,13 +151,17 @@ series_record_path() {
 }
 
 # record_series REPO: write REPO's record of the files now in $PATCHES.
+# Where it cannot (a tree of another user), it warns: without a record,
+# export-patches.sh only refuses more.
 record_series() {
-    rs_path=$(series_record_path "$1") || die "cannot find the git directory of $1"
+    rs_path=$(series_record_path "$1") &&
     for rs_patch in "$PATCHES"/*.patch; do
         [ -f "$rs_patch" ] || continue
         printf '%s  %s\n' "$(sha256_of "$rs_patch")" "$(basename "$rs_patch")"
-    done > "$rs_path.tmp" && mv "$rs_path.tmp" "$rs_path" ||
-        die "cannot write $rs_path"
+    done 2>/dev/null > "$rs_path.tmp" && mv "$rs_path.tmp" "$rs_path" || {
+        rm -f "$rs_path.tmp" 2>/dev/null
+        warn "cannot record in $1's git directory which patches/ files it holds; 'make export' will want FORCE=1"
+    }
 }
 
 # series_recorded REPO FILE: FILE, name and contents, is in REPO's record.
