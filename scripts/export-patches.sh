@@ -20,16 +20,17 @@ rebase_in_progress "$TREE" &&
     die "$TREE has a git am/rebase in progress; finish it first"
 [ -z "$(git_pinned -C "$TREE" status --porcelain --untracked-files=no)" ] ||
     warn "$TREE has uncommitted changes; they are not exported (commit them first)"
-match=$(series_match "$TREE") || exit 1
+
+exported=$(mktemp -d)
+trap 'rm -rf "$exported"' EXIT
+export_series "$TREE" "$exported"
+
+match=$(exported_match "$exported")
 matched=${match%% *} extra=${match#* } extra=${extra%% *}
 series=$(series_files | wc -l)
 if [ "$extra" = 0 ] && [ "$matched" -lt "$series" ]; then
     die "$TREE is behind patches/ ($matched of $series patches applied): run 'make tree' first, or its export would remove patches/'s newer patches"
 fi
-
-exported=$(mktemp -d)
-trap 'rm -rf "$exported"' EXIT
-export_series "$TREE" "$exported"
 
 mkdir -p "$PATCHES"
 unknown=''

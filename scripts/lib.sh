@@ -121,9 +121,16 @@ series_match() {
         rm -rf "$sm_exported"
         die "cannot export the commits of $1 after $BASE_TAG"
     fi
+    exported_match "$sm_exported"
+    rm -rf "$sm_exported"
+}
+
+# exported_match DIR: series_match for commits export_series already
+# wrote into DIR.
+exported_match() {
     sm_total=0 sm_matched=0 sm_next=-
     # format-patch numbers the files 0001-, 0002-, ...: the glob's order.
-    for sm_commit in "$sm_exported"/*.patch; do
+    for sm_commit in "$1"/*.patch; do
         [ -f "$sm_commit" ] || continue
         sm_total=$((sm_total + 1))
         [ "$sm_next" = - ] || continue
@@ -134,7 +141,6 @@ series_match() {
             sm_next=$(basename "$sm_commit")
         fi
     done
-    rm -rf "$sm_exported"
     echo "$sm_matched $((sm_total - sm_matched)) $sm_next"
 }
 
@@ -174,11 +180,8 @@ series_recorded() {
 # half-way (also in a linked worktree, whose state is in its own git
 # directory).
 rebase_in_progress() {
-    for rp_state in rebase-apply rebase-merge; do
-        [ ! -d "$(git_pinned -C "$1" rev-parse --absolute-git-dir)/$rp_state" ] ||
-            return 0
-    done
-    return 1
+    rp_git_dir=$(git_pinned -C "$1" rev-parse --absolute-git-dir) || return 1
+    [ -d "$rp_git_dir/rebase-apply" ] || [ -d "$rp_git_dir/rebase-merge" ]
 }
 
 # tree_vs_series REPO: how git repository REPO, made by make-tree.sh,
